@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages Spidi needs to build, test and demo.
+# Idempotent: only missing packages are installed. Needs root (or sudo).
+set -euo pipefail
+
+SPIDI_BUILD_PACKAGES=(
+  build-essential cmake ninja-build pkg-config ccache git
+  qt6-base-dev qt6-base-dev-tools qt6-websockets-dev qt6-httpserver-dev
+  libqt6sql6-sqlite libqt6sql6-psql
+  qt6-declarative-dev qt6-declarative-dev-tools qt6-charts-dev
+  qml6-module-qtquick qml6-module-qtquick-controls qml6-module-qtquick-layouts
+  qml6-module-qtquick-templates qml6-module-qtquick-window qml6-module-qtqml-workerscript
+  qml6-module-qtcharts qml6-module-qttest qml6-module-qtquick-dialogs qml6-module-qt-labs-settings
+  libjwt-dev libhiredis-dev prometheus-cpp-dev libssl-dev
+  redis-server postgresql-15 postgresql-client-15
+  python3 curl
+)
+
+missing=()
+for p in "${SPIDI_BUILD_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+echo "spidi: installing ${#missing[@]} missing Debian packages: ${missing[*]}" >&2
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# Debian's postgresql package would start a cluster as a service; the tests run their own.
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,86 @@
+#include "config_options.h"
+
+namespace spidi {
+
+const QList<ConfigOption> &configOptions()
+{
+    static const QList<ConfigOption> options = {
+        {QStringLiteral("config"), QStringLiteral("FILE"),
+         QStringLiteral("INI file with settings; keys are the option names without dashes."),
+         QStringLiteral("none")},
+        {QStringLiteral("port"), QStringLiteral("PORT"),
+         QStringLiteral("TCP port for WebSocket, REST, health and metrics (0: any free port)."),
+         QStringLiteral("8080")},
+        {QStringLiteral("bind"), QStringLiteral("ADDR"),
+         QStringLiteral("Address to listen on: an IPv4/IPv6 literal, 'localhost' or 'any'."),
+         QStringLiteral("0.0.0.0")},
+        {QStringLiteral("data-dir"), QStringLiteral("DIR"),
+         QStringLiteral("Directory for the SQLite database and the generated JWT secret."),
+         QStringLiteral("/var/lib/spidi as root, else $XDG_DATA_HOME/spidi or "
+                        "~/.local/share/spidi")},
+        {QStringLiteral("database"), QStringLiteral("URL"),
+         QStringLiteral("SQL database, e.g. postgresql://user:pass@host:5432/spidi."),
+         QStringLiteral("SQLite file spidi.db in the data directory")},
+        {QStringLiteral("redis"), QStringLiteral("URL"),
+         QStringLiteral("Redis for the shared hot store, e.g. redis://host:6379."),
+         QStringLiteral("in-process hot store (single instance)")},
+        {QStringLiteral("heartbeat-interval"), QStringLiteral("SEC"),
+         QStringLiteral("Heartbeat interval announced to devices (90, 90s, 2m)."),
+         QStringLiteral("15")},
+        {QStringLiteral("session-timeout"), QStringLiteral("SEC"),
+         QStringLiteral("A session silent this long expires; must exceed the heartbeat interval."),
+         QStringLiteral("45")},
+        {QStringLiteral("flush-interval"), QStringLiteral("SEC"),
+         QStringLiteral("How often session history is written behind to the database."),
+         QStringLiteral("30")},
+        {QStringLiteral("jwt-secret-file"), QStringLiteral("FILE"),
+         QStringLiteral("HS256 secret (at least 32 bytes). Excludes --jwt-public-key."),
+         QStringLiteral("<data-dir>/jwt.secret, created with mode 0600 on first use")},
+        {QStringLiteral("jwt-public-key"), QStringLiteral("FILE"),
+         QStringLiteral("RS256 public key (PEM) to verify tokens with."), QStringLiteral("none")},
+        {QStringLiteral("jwt-private-key"), QStringLiteral("FILE"),
+         QStringLiteral("RS256 private key (PEM), used only by 'token' to sign."),
+         QStringLiteral("none")},
+        {QStringLiteral("log-format"), QStringLiteral("FORMAT"),
+         QStringLiteral("Log line format on stderr: json or text."),
+         QStringLiteral("text when stderr is a terminal, else json")},
+        {QStringLiteral("max-frame-bytes"), QStringLiteral("BYTES"),
+         QStringLiteral("Largest WebSocket message accepted (1024 to 16777216)."),
+         QStringLiteral("65536")},
+        {QStringLiteral("rate-limit"), QStringLiteral("N"),
+         QStringLiteral("Messages per second allowed per WebSocket connection (0: unlimited)."),
+         QStringLiteral("50")},
+        {QStringLiteral("rate-limit-burst"), QStringLiteral("N"),
+         QStringLiteral("Messages a connection may send at once above the rate limit."),
+         QStringLiteral("100")},
+        {QStringLiteral("max-connections"), QStringLiteral("N"),
+         QStringLiteral("Most concurrent WebSocket connections per instance (0: unlimited)."),
+         QStringLiteral("0")},
+    };
+    return options;
+}
+
+const ConfigOption *findConfigOption(QStringView name)
+{
+    for (const ConfigOption &option : configOptions()) {
+        if (option.name == name)
+            return &option;
+    }
+    return nullptr;
+}
+
+QString envVarName(QStringView optionName)
+{
+    QString name = QStringLiteral("SPIDI_") + optionName.toString().toUpper();
+    name.replace(u'-', u'_');
+    return name;
+}
+
+QString formatOptionHelp(const ConfigOption &option)
+{
+    return QStringLiteral("  --%1 %2\n      %3\n      env %4, default: %5\n")
+        .arg(option.name, option.valueName, option.description, envVarName(option.name),
+             option.defaultText);
+}
+
+} // namespace spidi

@@ -1,0 +1,33 @@
+#pragma once
+
+#include "core/result.h"
+#include "db/database.h"
+#include "model/session.h"
+
+#include <QList>
+#include <QString>
+
+namespace spidi {
+
+// dat_spd_session: one row per session, upserted by id as the session starts, beats and ends.
+// Used by the write-behind worker (on its own connection) and by history reads.
+class SessionHistoryRepository
+{
+public:
+    explicit SessionHistoryRepository(const Database &database);
+
+    // Inserts or updates every record in one transaction; all or nothing. The latest state
+    // wins, except that an end (ended_at, end_reason) once written is never cleared and
+    // heartbeat counters never go backwards, so a late or replayed record cannot lose a leave.
+    Status upsert(const QList<SessionRecord> &records);
+
+    Result<SessionRecord> find(const QString &tenantId, const QString &sessionId) const;
+    // Most recent first (by started_at).
+    Result<QList<SessionRecord>> listForRoom(const QString &tenantId, const QString &roomId,
+                                             int limit = 100) const;
+
+private:
+    Database m_db;
+};
+
+} // namespace spidi

@@ -1,0 +1,78 @@
+#include "db/sql_support.h"
+
+#include "db/sql_dialect.h"
+#include "logging/log_categories.h"
+
+#include <QSqlError>
+
+namespace spidi::sql {
+
+Error queryError(const QSqlQuery &query, SqlDialect dialect, const QString &what)
+{
+    const QSqlError error = query.lastError();
+    const ErrorKind kind = isTransient(error, dialect) ? ErrorKind::Unavailable : ErrorKind::Internal;
+    qCWarning(lcDb).noquote() << "sql.failed: what=" << what
+                              << "native_code=" << error.nativeErrorCode()
+                              << "error=" << error.text() << "sql=" << query.lastQuery();
+    return makeError(kind, QStringLiteral("%1 failed: %2").arg(what, error.text()));
+}
+
+Status exec(QSqlQuery &query, SqlDialect dialect, const QString &what)
+{
+    if (!query.exec())
+        return queryError(query, dialect, what);
+    return Ok{};
+}
+
+Status prepare(QSqlQuery &query, const QString &sql, SqlDialect dialect, const QString &what)
+{
+    if (!query.prepare(sql))
+        return queryError(query, dialect, what);
+    return Ok{};
+}
+
+Transaction::Transaction(const Database &database)
+    : m_db(database.handle()), m_dialect(database.dialect())
+{
+}
+
+Transaction::~Transaction()
+{
+    if (m_open && !m_db.rollback())
+        qCWarning(lcDb).noquote() << "sql.rollback failed: connection=" << m_db.connectionName()
+                                  << "error=" << m_db.lastError().text();
+}
+
+Status Transaction::begin()
+{
+    if (!m_db.isOpen())
+        return makeError(ErrorKind::Unavailable,
+                         QStringLiteral("database connection '%1' is not open")
+                             .arg(m_db.connectionName()));
+    if (!m_db.transaction()) {
+        const QSqlError error = m_db.lastError();
+        qCWarning(lcDb).noquote() << "sql.begin failed: connection=" << m_db.connectionName()
+                                  << "error=" << error.text();
+        return makeError(isTransient(error, m_dialect) ? ErrorKind::Unavailable : ErrorKind::Internal,
+                         QStringLiteral("cannot begin a transaction: %1").arg(error.text()));
+    }
+    m_open = true;
+    return Ok{};
+}
+
+Status Transaction::commit()
+{
+    if (!m_open)
+        return makeError(ErrorKind::Internal, QStringLiteral("commit without a transaction"));
+    if (!m_db.commit()) {
+        const QSqlError error = m_db.lastError();
+        qCWarning(lcDb).noquote() << "sql.commit failed: connection=" << m_db.connectionName()
+                                  << "error=" << error.text();
+        return makeError(isTransient(error, m_dialect) ? ErrorKind::Unavailable : ErrorKind::Internal,
+                         QStringLiteral("cannot commit: %1").arg(error.text()));
+    }
+    m_open = false;
+    return Ok{};
+}
+
+} // namespace spidi::sql

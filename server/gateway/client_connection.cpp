@@ -1,0 +1,130 @@
+#include "client_connection.h"
+
+#include "logging/log_categories.h"
+
+#include <QDateTime>
+
+namespace spidi {
+
+using protocol::ErrorCode;
+
+namespace {
+// Frames up to this size are read and refused with an ERROR before the close; above it Qt
+// closes with 1009 on its own without buffering the rest.
+constexpr qint64 HardFrameCeiling = 1024 * 1024;
+} // namespace
+
+ClientConnection::ClientConnection(ConnectionId id, std::unique_ptr<QWebSocket> socket,
+                                   Principal principal, std::unique_ptr<Framing> framing,
+                                   const GatewayLimits &limits, QObject *parent)
+    : QObject(parent), m_id(id), m_socket(std::move(socket)), m_principal(std::move(principal)),
+      m_framing(std::move(framing)), m_limits(limits),
+      m_rateLimiter(limits.rateLimitPerSec, limits.rateLimitBurst)
+{
+    const QHostAddress peer = m_socket->peerAddress();
+    bool isV4 = false;
+    const quint32 v4 = peer.toIPv4Address(&isV4);
+    m_peerIp = isV4 ? QHostAddress(v4).toString() : peer.toString();
+
+    const qint64 ceiling = qMax(HardFrameCeiling, m_limits.maxFrameBytes + 1);
+    m_socket->setMaxAllowedIncomingFrameSize(quint64(ceiling));
+    m_socket->setMaxAllowedIncomingMessageSize(quint64(ceiling));
+
+    connect(m_socket.get(), &QWebSocket::textMessageReceived, this, &ClientConnection::onText);
+    connect(m_socket.get(), &QWebSocket::binaryMessageReceived, this, &ClientConnection::onBinary);
+    connect(m_socket.get(), &QWebSocket::bytesWritten, this, [this](qint64 written) {
+        const bool wasSlow = isSlow();
+        m_pendingBytes = qMax<qint64>(0, m_pendingBytes - written);
+        if (wasSlow && m_pendingBytes <= m_limits.maxPendingBytes / 2)
+            Q_EMIT drained(this);
+    });
+    connect(m_socket.get(), &QWebSocket::disconnected, this, [this] { Q_EMIT closed(this); });
+}
+
+ClientConnection::~ClientConnection()
+{
+    m_socket->disconnect(this);
+    if (m_socket->state() != QAbstractSocket::UnconnectedState)
+        m_socket->abort();
+}
+
+void ClientConnection::send(Framing::Outbound kind, const QByteArray &jsonBody,
+                            const protocol::Topic *topic)
+{
+    if (m_closing)
+        return;
+    const QByteArray frame = m_framing->encode(kind, jsonBody, topic);
+    m_pendingBytes += frame.size();
+    m_socket->sendTextMessage(QString::fromUtf8(frame));
+}
+
+void ClientConnection::sendError(const std::optional<qint64> &ref, ErrorCode code,
+                                 const QString &message)
+{
+    send(Framing::Outbound::Error, protocol::encodeError(ref, code, message));
+}
+
+void ClientConnection::close(QWebSocketProtocol::CloseCode code, const QString &reason)
+{
+    if (m_closing)
+        return;
+    m_closing = true;
+    qCInfo(lcGateway).noquote() << "connection_closed_by_server user_id=" << m_principal.userId
+                                << "code=" << int(code) << "reason=" << reason;
+    m_socket->close(code, reason);
+}
+
+bool ClientConnection::admit()
+{
+    if (m_rateLimiter.tryAcquire(QDateTime::currentMSecsSinceEpoch())) {
+        m_refusedInARow = 0;
+        return true;
+    }
+    if (++m_refusedInARow > m_limits.rateLimitBurst) {
+        close(QWebSocketProtocol::CloseCodePolicyViolated,
+              QStringLiteral("message rate limit exceeded"));
+        return false;
+    }
+    sendError(std::nullopt, ErrorCode::RateLimited,
+              QStringLiteral("more than %1 messages per second; slow down")
+                  .arg(m_limits.rateLimitPerSec));
+    return false;
+}
+
+void ClientConnection::onText(const QString &text)
+{
+    if (m_closing)
+        return;
+    const QByteArray utf8 = text.toUtf8();
+    if (utf8.size() > m_limits.maxFrameBytes) {
+        sendError(std::nullopt, ErrorCode::BadRequest,
+                  QStringLiteral("frame of %1 bytes exceeds the limit of %2 bytes")
+                      .arg(utf8.size())
+                      .arg(m_limits.maxFrameBytes));
+        close(QWebSocketProtocol::CloseCodeTooMuchData, QStringLiteral("frame too large"));
+        return;
+    }
+    if (!admit())
+        return;
+    for (const protocol::DecodeResult &result : m_framing->decode(utf8)) {
+        if (const auto *error = std::get_if<protocol::DecodeError>(&result)) {
+            sendError(error->seq, error->code, error->message);
+            continue;
+        }
+        Q_EMIT requestReceived(this, std::get<protocol::ClientMessage>(result));
+        if (m_closing)
+            return;
+    }
+}
+
+void ClientConnection::onBinary(const QByteArray &data)
+{
+    if (m_closing || !admit())
+        return;
+    sendError(std::nullopt, ErrorCode::BadRequest,
+              QStringLiteral("binary frames are not supported (got %1 bytes); send JSON as "
+                             "text frames")
+                  .arg(data.size()));
+}
+
+} // namespace spidi

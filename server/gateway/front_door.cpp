@@ -1,0 +1,163 @@
+#include "front_door.h"
+
+#include "logging/log_categories.h"
+
+#include <QAbstractHttpServer>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTcpSocket>
+#include <QTimer>
+#include <QWebSocketServer>
+
+namespace spidi {
+
+namespace {
+
+struct RequestHead
+{
+    QByteArray method;
+    QByteArray path;
+    QByteArray query;
+    QByteArray upgrade;
+    QByteArray authorization;
+};
+
+RequestHead parseHead(const QByteArray &head)
+{
+    RequestHead result;
+    const QList<QByteArray> lines = head.split('\n');
+    if (lines.isEmpty())
+        return result;
+    const QList<QByteArray> requestLine = lines.first().trimmed().split(' ');
+    if (requestLine.size() >= 2) {
+        result.method = requestLine[0];
+        const QByteArray target = requestLine[1];
+        const qsizetype q = target.indexOf('?');
+        result.path = q < 0 ? target : target.left(q);
+        result.query = q < 0 ? QByteArray() : target.mid(q + 1);
+    }
+    for (qsizetype i = 1; i < lines.size(); ++i) {
+        const QByteArray &line = lines[i];
+        const qsizetype colon = line.indexOf(':');
+        if (colon <= 0)
+            continue;
+        const QByteArray name = line.left(colon).trimmed().toLower();
+        const QByteArray value = line.mid(colon + 1).trimmed();
+        if (name == "upgrade")
+            result.upgrade = value.toLower();
+        else if (name == "authorization")
+            result.authorization = value;
+    }
+    return result;
+}
+
+} // namespace
+
+void HttpHandoffServer::handOver(QTcpSocket *socket)
+{
+    addPendingConnection(socket); // emits pendingConnectionAvailable: the HTTP server takes it
+}
+
+FrontDoor::FrontDoor(Authenticator authenticate, QWebSocketServer &webSockets, QObject *parent)
+    : QObject(parent), m_authenticate(std::move(authenticate)), m_webSockets(webSockets)
+{
+    connect(&m_listener, &QTcpServer::newConnection, this, &FrontDoor::onNewConnection);
+}
+
+void FrontDoor::setHttpServer(QAbstractHttpServer &http)
+{
+    m_http = new HttpHandoffServer;
+    http.bind(m_http); // takes ownership
+}
+
+bool FrontDoor::listen(const QHostAddress &address, quint16 port)
+{
+    return m_listener.listen(address, port);
+}
+
+void FrontDoor::onNewConnection()
+{
+    while (QTcpSocket *socket = m_listener.nextPendingConnection()) {
+        connect(socket, &QTcpSocket::readyRead, this, [this, socket] { inspect(socket); });
+        connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+        // A client that never finishes its request head does not keep the socket forever.
+        QTimer::singleShot(10000, socket, [socket] {
+            if (socket->property("spidi_routed").toBool())
+                return;
+            socket->abort();
+        });
+        if (socket->bytesAvailable() > 0)
+            inspect(socket);
+    }
+}
+
+void FrontDoor::inspect(QTcpSocket *socket)
+{
+    const QByteArray peeked = socket->peek(MaxRequestHeadBytes + 4);
+    const qsizetype end = peeked.indexOf("\r\n\r\n");
+    if (end < 0) {
+        if (peeked.size() > MaxRequestHeadBytes)
+            reject(socket, 431, "Request Header Fields Too Large",
+                   QStringLiteral("request head exceeds %1 bytes").arg(MaxRequestHeadBytes));
+        return; // wait for the rest of the head
+    }
+    socket->disconnect(this);
+    disconnect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+    socket->setProperty("spidi_routed", true);
+    const RequestHead head = parseHead(peeked.left(end));
+
+    if (!head.upgrade.contains("websocket")) {
+        if (!m_http) {
+            reject(socket, 404, "Not Found", QStringLiteral("no HTTP service here"));
+            return;
+        }
+        m_http->handOver(socket);
+        // The HTTP server reads on readyRead; the head is already buffered.
+        QMetaObject::invokeMethod(socket, &QTcpSocket::readyRead, Qt::QueuedConnection);
+        return;
+    }
+    if (head.path != WebSocketPath) {
+        reject(socket, 404, "Not Found",
+               QStringLiteral("WebSocket endpoint is %1").arg(QLatin1String(WebSocketPath)));
+        return;
+    }
+    const Result<Principal> principal = m_authenticate(head.authorization, head.query);
+    if (!principal) {
+        qCInfo(lcGateway).noquote() << "websocket_refused reason=" << principal.error().message
+                                    << "ip=" << socket->peerAddress().toString();
+        reject(socket, 401, "Unauthorized", principal.error().message,
+               "WWW-Authenticate: Bearer error=\"invalid_token\"\r\n");
+        return;
+    }
+    if (m_admit && !m_admit()) {
+        reject(socket, 503, "Service Unavailable",
+               QStringLiteral("connection limit reached; retry later"), "Retry-After: 5\r\n");
+        return;
+    }
+    m_webSockets.handleConnection(socket);
+    QMetaObject::invokeMethod(socket, &QTcpSocket::readyRead, Qt::QueuedConnection);
+}
+
+void FrontDoor::reject(QTcpSocket *socket, int status, const QByteArray &reason,
+                       const QString &detail, const QByteArray &extraHeaders)
+{
+    const QByteArray body =
+        QJsonDocument(QJsonObject{{QLatin1String("type"), QLatin1String("about:blank")},
+                                  {QLatin1String("title"), QString::fromLatin1(reason)},
+                                  {QLatin1String("status"), status},
+                                  {QLatin1String("detail"), detail}})
+            .toJson(QJsonDocument::Compact);
+    socket->disconnect(this);
+    socket->setProperty("spidi_routed", true);
+    socket->write("HTTP/1.1 " + QByteArray::number(status) + ' ' + reason +
+                  "\r\nContent-Type: application/problem+json\r\nContent-Length: " +
+                  QByteArray::number(body.size()) + "\r\nConnection: close\r\n" + extraHeaders +
+                  "\r\n" + body);
+    connect(socket, &QTcpSocket::bytesWritten, socket, [socket] {
+        if (socket->bytesToWrite() == 0)
+            socket->disconnectFromHost();
+    });
+    connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+}
+
+} // namespace spidi

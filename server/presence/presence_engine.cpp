@@ -1,0 +1,348 @@
+#include "presence_engine.h"
+
+#include "logging/log_categories.h"
+#include "presence/clock.h"
+#include "store/hot_store.h"
+
+#include <QUuid>
+
+namespace spidi {
+
+using protocol::ErrorCode;
+
+PresenceEngine::PresenceEngine(const Clock &clock, HotStore &store, PresenceSettings settings,
+                               QObject *parent)
+    : QObject(parent), m_clock(clock), m_store(store), m_settings(settings)
+{}
+
+qint64 PresenceEngine::nowMs() const
+{
+    return m_clock.nowMs();
+}
+
+QString PresenceEngine::roomKey(const QString &tenantId, const QString &code)
+{
+    return tenantId + QChar(u'\x1f') + code;
+}
+
+void PresenceEngine::loadRooms(const QList<Room> &rooms)
+{
+    for (const Room &room : rooms)
+        upsertRoom(room);
+}
+
+void PresenceEngine::upsertRoom(const Room &room)
+{
+    auto it = m_rooms.find(room.id);
+    if (it == m_rooms.end()) {
+        m_rooms.insert(room.id, RoomPresence(room));
+        m_roomIdByCode.insert(roomKey(room.tenantId, room.code), room.id);
+        Q_EMIT roomChanged(room.id, false);
+        return;
+    }
+    const Room previous = it->room();
+    if (previous.code != room.code || previous.tenantId != room.tenantId) {
+        m_roomIdByCode.remove(roomKey(previous.tenantId, previous.code));
+        m_roomIdByCode.insert(roomKey(room.tenantId, room.code), room.id);
+    }
+    it->setRoom(room);
+    // A closed room has nobody in it; maintenance only refuses new joins.
+    if (room.status == RoomStatus::Closed && previous.status != RoomStatus::Closed) {
+        const QSet<QString> ids = it->sessionIds();
+        for (const QString &id : ids)
+            endSession(id, SessionEndReason::Kicked);
+    }
+    Q_EMIT roomChanged(room.id, false);
+}
+
+void PresenceEngine::removeRoom(const QString &roomId)
+{
+    auto it = m_rooms.find(roomId);
+    if (it == m_rooms.end())
+        return;
+    const QSet<QString> ids = it->sessionIds();
+    for (const QString &id : ids)
+        endSession(id, SessionEndReason::Kicked);
+    m_roomIdByCode.remove(roomKey(it->room().tenantId, it->room().code));
+    m_rooms.erase(it);
+    Q_EMIT roomChanged(roomId, true);
+}
+
+const RoomPresence *PresenceEngine::roomById(const QString &roomId) const
+{
+    auto it = m_rooms.constFind(roomId);
+    return it == m_rooms.cend() ? nullptr : &it.value();
+}
+
+const RoomPresence *PresenceEngine::roomByCode(const QString &tenantId, const QString &code) const
+{
+    return roomById(m_roomIdByCode.value(roomKey(tenantId, code)));
+}
+
+QList<const RoomPresence *> PresenceEngine::roomsOfTenant(const QString &tenantId) const
+{
+    QList<const RoomPresence *> result;
+    for (const RoomPresence &room : m_rooms) {
+        if (room.room().tenantId == tenantId)
+            result.append(&room);
+    }
+    std::sort(result.begin(), result.end(), [](const RoomPresence *a, const RoomPresence *b) {
+        return a->room().code < b->room().code;
+    });
+    return result;
+}
+
+void PresenceEngine::restoreSessions(const QList<SessionRecord> &sessions)
+{
+    for (const SessionRecord &s : sessions) {
+        auto room = m_rooms.find(s.roomId);
+        if (room == m_rooms.end() || m_sessions.contains(s.id))
+            continue;
+        m_sessions.insert(s.id, LiveSession{s, 0});
+        room->add(s);
+    }
+}
+
+Outcome<protocol::HelloAck> PresenceEngine::hello(const Principal &who,
+                                                  const protocol::Hello &hello, const QString &ip,
+                                                  ConnectionId connection)
+{
+    if (!who.canJoin())
+        return PresenceFailure{ErrorCode::Forbidden,
+                               QStringLiteral("joining a room needs spidi:user")};
+    auto roomIt = m_rooms.find(m_roomIdByCode.value(roomKey(who.tenantId, hello.roomCode)));
+    if (roomIt == m_rooms.end())
+        return PresenceFailure{ErrorCode::RoomNotFound,
+                               QStringLiteral("room '%1' does not exist").arg(hello.roomCode)};
+    RoomPresence &room = roomIt.value();
+    if (room.room().status != RoomStatus::Active)
+        return PresenceFailure{
+            ErrorCode::RoomInactive,
+            QStringLiteral("room '%1' is %2").arg(hello.roomCode, toString(room.room().status))};
+
+    const qint64 now = nowMs();
+    protocol::HelloAck ack;
+    ack.roomId = room.room().id;
+    ack.roomCode = room.room().code;
+    ack.heartbeatIntervalSec = m_settings.heartbeatIntervalSec;
+    ack.timeoutSec = m_settings.sessionTimeoutSec;
+    ack.serverTimeMs = now;
+
+    if (!hello.resumeSessionId.isEmpty()) {
+        LiveSession *live = ownedSession(who, hello.resumeSessionId);
+        if (live && live->record.roomId == room.room().id) {
+            if (live->connection != connection) {
+                m_sessionsByConnection[live->connection].remove(live->record.id);
+                live->connection = connection;
+                m_sessionsByConnection[connection].insert(live->record.id);
+            }
+            live->record.lastHeartbeatAtMs = now;
+            live->record.ip = ip;
+            live->record.appVersion = hello.appVersion;
+            m_store.putSession(live->record);
+            ack.sessionId = live->record.id;
+            ack.resumed = true;
+            qCInfo(lcPresence).noquote() << "session_resumed session_id=" << live->record.id
+                                         << "room_id=" << ack.roomId << "user_id=" << who.userId;
+            Q_EMIT sessionResumed(live->record);
+            return ack;
+        }
+        // Unknown, expired, or not this user's: a new session, as if no resume was asked.
+    }
+
+    if (room.isFull())
+        return PresenceFailure{ErrorCode::RoomFull,
+                               QStringLiteral("room '%1' is at its capacity of %2")
+                                   .arg(hello.roomCode)
+                                   .arg(room.room().capacity)};
+
+    SessionRecord s;
+    s.id = QUuid::createUuid().toString(QUuid::WithoutBraces);
+    s.tenantId = who.tenantId;
+    s.roomId = room.room().id;
+    s.roomCode = room.room().code;
+    s.userId = who.userId;
+    s.clientId = hello.clientId;
+    s.device = hello.device;
+    s.os = hello.os;
+    s.appVersion = hello.appVersion;
+    s.ip = ip;
+    s.connectedAtMs = now;
+    s.lastHeartbeatAtMs = now;
+
+    const int peakBefore = room.peak();
+    room.add(s);
+    m_sessions.insert(s.id, LiveSession{s, connection});
+    m_sessionsByConnection[connection].insert(s.id);
+    m_store.putSession(s);
+    if (room.peak() != peakBefore)
+        m_store.setRoomPeak(s.roomId, room.peak());
+    ack.sessionId = s.id;
+    Q_EMIT sessionStarted(s);
+    return ack;
+}
+
+PresenceEngine::LiveSession *PresenceEngine::ownedSession(const Principal &who,
+                                                          const QString &sessionId)
+{
+    auto it = m_sessions.find(sessionId);
+    // Another user's session is reported exactly like an unknown one: nothing leaks.
+    if (it == m_sessions.end() || it->record.tenantId != who.tenantId ||
+        it->record.userId != who.userId)
+        return nullptr;
+    return &it.value();
+}
+
+Outcome<qint64> PresenceEngine::heartbeat(const Principal &who,
+                                          const protocol::Heartbeat &heartbeat,
+                                          ConnectionId connection)
+{
+    if (!who.canJoin())
+        return PresenceFailure{ErrorCode::Forbidden, QStringLiteral("heartbeats need spidi:user")};
+    LiveSession *live = ownedSession(who, heartbeat.sessionId);
+    if (!live)
+        return PresenceFailure{ErrorCode::SessionNotFound,
+                               QStringLiteral("no live session '%1'").arg(heartbeat.sessionId)};
+    const qint64 now = nowMs();
+    SessionRecord &r = live->record;
+    r.lastHeartbeatAtMs = now;
+    ++r.heartbeatCount;
+    if (heartbeat.latencyMs) {
+        r.latencyMs = *heartbeat.latencyMs;
+        ++r.latencySamples;
+        r.latencySumMs += *heartbeat.latencyMs;
+    }
+    if (live->connection != connection) {
+        // A heartbeat on a new socket re-attaches the session to it.
+        m_sessionsByConnection[live->connection].remove(r.id);
+        live->connection = connection;
+        m_sessionsByConnection[connection].insert(r.id);
+    }
+    m_store.touchSession(r);
+    Q_EMIT sessionHeartbeat(r);
+    return now;
+}
+
+Outcome<QString> PresenceEngine::leave(const Principal &who, const protocol::Leave &leave)
+{
+    if (!who.canJoin())
+        return PresenceFailure{ErrorCode::Forbidden, QStringLiteral("leaving needs spidi:user")};
+    if (!ownedSession(who, leave.sessionId))
+        return PresenceFailure{ErrorCode::SessionNotFound,
+                               QStringLiteral("no live session '%1'").arg(leave.sessionId)};
+    endSession(leave.sessionId, SessionEndReason::Left);
+    return leave.sessionId;
+}
+
+void PresenceEngine::connectionClosed(ConnectionId connection)
+{
+    const QSet<QString> ids = m_sessionsByConnection.take(connection);
+    for (const QString &id : ids) {
+        auto it = m_sessions.find(id);
+        if (it != m_sessions.end() && it->connection == connection)
+            it->connection = 0;
+    }
+}
+
+bool PresenceEngine::kick(const QString &tenantId, const QString &sessionId)
+{
+    auto it = m_sessions.constFind(sessionId);
+    if (it == m_sessions.cend() || it->record.tenantId != tenantId)
+        return false;
+    endSession(sessionId, SessionEndReason::Kicked);
+    return true;
+}
+
+int PresenceEngine::sweep()
+{
+    const qint64 now = nowMs();
+    const qint64 timeoutMs = qint64(m_settings.sessionTimeoutSec) * 1000;
+    QList<QPair<QString, SessionEndReason>> ending;
+    for (const LiveSession &live : std::as_const(m_sessions)) {
+        const SessionRecord &r = live.record;
+        if (now - r.lastHeartbeatAtMs >= timeoutMs) {
+            ending.append({r.id, live.connection == 0 ? SessionEndReason::Disconnected
+                                                      : SessionEndReason::Expired});
+            continue;
+        }
+        const RoomPresence *room = roomById(r.roomId);
+        if (room && room->room().ttlSec > 0 &&
+            now - r.connectedAtMs >= qint64(room->room().ttlSec) * 1000)
+            ending.append({r.id, SessionEndReason::Ttl});
+    }
+    for (const auto &[id, reason] : ending)
+        endSession(id, reason);
+    return int(ending.size());
+}
+
+int PresenceEngine::endAll(SessionEndReason reason)
+{
+    const QList<QString> ids = m_sessions.keys();
+    for (const QString &id : ids)
+        endSession(id, reason);
+    return int(ids.size());
+}
+
+void PresenceEngine::endSession(const QString &sessionId, SessionEndReason reason)
+{
+    auto it = m_sessions.find(sessionId);
+    if (it == m_sessions.end())
+        return;
+    LiveSession live = std::move(it.value());
+    m_sessions.erase(it);
+    live.record.endedAtMs = nowMs();
+    live.record.endReason = reason;
+    if (auto room = m_rooms.find(live.record.roomId); room != m_rooms.end())
+        room->remove(live.record);
+    if (auto conn = m_sessionsByConnection.find(live.connection);
+        conn != m_sessionsByConnection.end()) {
+        conn->remove(sessionId);
+        if (conn->isEmpty())
+            m_sessionsByConnection.erase(conn);
+    }
+    m_store.removeSession(live.record);
+    qCInfo(lcPresence).noquote() << "session_ended session_id=" << sessionId
+                                 << "room_id=" << live.record.roomId
+                                 << "user_id=" << live.record.userId
+                                 << "reason=" << toString(reason);
+    Q_EMIT sessionEnded(live.record, live.connection);
+}
+
+const SessionRecord *PresenceEngine::session(const QString &sessionId) const
+{
+    auto it = m_sessions.constFind(sessionId);
+    return it == m_sessions.cend() ? nullptr : &it->record;
+}
+
+QList<SessionRecord> PresenceEngine::sessionsOfRoom(const QString &roomId) const
+{
+    QList<SessionRecord> result;
+    if (const RoomPresence *room = roomById(roomId)) {
+        result.reserve(room->online());
+        for (const QString &id : room->sessionIds())
+            result.append(m_sessions.value(id).record);
+    }
+    return result;
+}
+
+QList<SessionRecord> PresenceEngine::sessionsOfUser(const QString &tenantId,
+                                                    const QString &userId) const
+{
+    QList<SessionRecord> result;
+    for (const LiveSession &live : m_sessions) {
+        if (live.record.tenantId == tenantId && live.record.userId == userId)
+            result.append(live.record);
+    }
+    return result;
+}
+
+RoomMetrics PresenceEngine::metrics(const QString &roomId) const
+{
+    const RoomPresence *room = roomById(roomId);
+    if (!room)
+        return {};
+    return room->metrics(
+        nowMs(), [this](const QString &id) -> const SessionRecord * { return session(id); });
+}
+
+} // namespace spidi

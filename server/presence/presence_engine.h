@@ -1,0 +1,116 @@
+#pragma once
+
+#include "auth/principal.h"
+#include "model/room.h"
+#include "model/room_metrics.h"
+#include "model/session.h"
+#include "presence/room_presence.h"
+#include "protocol/json_codec.h"
+#include "protocol/messages.h"
+
+#include <QHash>
+#include <QObject>
+
+#include <variant>
+
+namespace spidi {
+
+class Clock;
+class HotStore;
+
+struct PresenceSettings
+{
+    int heartbeatIntervalSec = 15;
+    int sessionTimeoutSec = 45;
+};
+
+// Why a request was refused; maps 1:1 to an ERROR frame.
+struct PresenceFailure
+{
+    protocol::ErrorCode code;
+    QString message;
+};
+
+template <typename T>
+using Outcome = std::variant<T, PresenceFailure>;
+
+// Identifies the socket holding a session; 0 means none (closed, waiting to be resumed).
+using ConnectionId = quint64;
+
+// The presence semantics (SPEC section 4.1 rules), independent of framing and transport: both
+// the JSON and the STOMP framing call these methods. Single-threaded: call from the thread
+// that owns the engine.
+class PresenceEngine : public QObject
+{
+    Q_OBJECT
+public:
+    PresenceEngine(const Clock &clock, HotStore &store, PresenceSettings settings,
+                   QObject *parent = nullptr);
+
+    const PresenceSettings &settings() const { return m_settings; }
+    qint64 nowMs() const;
+
+    // Room directory (from SQL at start, then kept current by the REST layer).
+    void loadRooms(const QList<Room> &rooms);
+    void upsertRoom(const Room &room);
+    // Deleted rooms end their sessions as KICKED.
+    void removeRoom(const QString &roomId);
+    const RoomPresence *roomById(const QString &roomId) const;
+    const RoomPresence *roomByCode(const QString &tenantId, const QString &code) const;
+    QList<const RoomPresence *> roomsOfTenant(const QString &tenantId) const;
+    int roomCount() const { return int(m_rooms.size()); }
+
+    // Rebuilds the view from the hot store's sessions (after a restart with a durable store).
+    void restoreSessions(const QList<SessionRecord> &sessions);
+
+    Outcome<protocol::HelloAck> hello(const Principal &who, const protocol::Hello &hello,
+                                      const QString &ip, ConnectionId connection);
+    Outcome<qint64> heartbeat(const Principal &who, const protocol::Heartbeat &heartbeat,
+                              ConnectionId connection); // -> server time
+    Outcome<QString> leave(const Principal &who, const protocol::Leave &leave);
+    // The socket closed: its sessions stay until the timeout (so they can be resumed), then end
+    // as DISCONNECTED.
+    void connectionClosed(ConnectionId connection);
+    // Admin kick; false when the session is unknown in that tenant.
+    bool kick(const QString &tenantId, const QString &sessionId);
+    // Ends expired (EXPIRED or DISCONNECTED) and over-TTL (TTL) sessions; returns how many.
+    int sweep();
+    // Ends every live session with `reason` (shutdown of a non-durable store).
+    int endAll(SessionEndReason reason);
+
+    const SessionRecord *session(const QString &sessionId) const;
+    QList<SessionRecord> sessionsOfRoom(const QString &roomId) const;
+    QList<SessionRecord> sessionsOfUser(const QString &tenantId, const QString &userId) const;
+    RoomMetrics metrics(const QString &roomId) const;
+    int sessionCount() const { return int(m_sessions.size()); }
+
+Q_SIGNALS:
+    void sessionStarted(const spidi::SessionRecord &session);
+    void sessionResumed(const spidi::SessionRecord &session);
+    void sessionHeartbeat(const spidi::SessionRecord &session);
+    // `session.endReason` says why; `connection` is the socket that held it (0 if none).
+    void sessionEnded(const spidi::SessionRecord &session, spidi::ConnectionId connection);
+    // Room definition changed (status, capacity, name...) or room removed (`removed`).
+    void roomChanged(const QString &roomId, bool removed);
+
+private:
+    struct LiveSession
+    {
+        SessionRecord record;
+        ConnectionId connection = 0;
+    };
+
+    static QString roomKey(const QString &tenantId, const QString &code);
+    LiveSession *ownedSession(const Principal &who, const QString &sessionId);
+    void endSession(const QString &sessionId, SessionEndReason reason);
+
+    const Clock &m_clock;
+    HotStore &m_store;
+    PresenceSettings m_settings;
+    QHash<QString, RoomPresence> m_rooms;   // by room id
+    QHash<QString, QString> m_roomIdByCode; // tenant + code -> room id
+    QHash<QString, LiveSession> m_sessions; // by session id
+    QHash<ConnectionId, QSet<QString>> m_sessionsByConnection;
+};
+
+} // namespace spidi
