@@ -1,4 +1,6 @@
-int main()
+#include "app/server_main.h"
+
+int main(int argc, char *argv[])
 {
-    return 0;
+    return spidi::serverMain(argc, argv);
 }

@@ -95,14 +95,14 @@ int runTokenCommand(const QStringList &arguments, const QProcessEnvironment &env
     if (!positional.isEmpty() && positional.constFirst() == u"token")
         positional.removeFirst();
     if (!positional.isEmpty()) {
-        return usageError(err, QStringLiteral("unexpected argument '%1'")
-                                   .arg(positional.join(QLatin1Char(' '))));
+        return usageError(
+            err, QStringLiteral("unexpected argument '%1'").arg(positional.join(QLatin1Char(' '))));
     }
 
     for (const QCommandLineOption *required : {&sub, &tenant, &perms}) {
         if (parser.value(*required).trimmed().isEmpty()) {
-            return usageError(err, QStringLiteral("--%1 is required")
-                                       .arg(required->names().constFirst()));
+            return usageError(
+                err, QStringLiteral("--%1 is required").arg(required->names().constFirst()));
         }
     }
     QStringList permissions;
@@ -110,6 +110,9 @@ int runTokenCommand(const QStringList &arguments, const QProcessEnvironment &env
         if (!permission.trimmed().isEmpty())
             permissions << permission.trimmed();
     }
+    // "--perms ," would otherwise mint a token that can do nothing at all.
+    if (permissions.isEmpty())
+        return usageError(err, QStringLiteral("--perms lists no permission"));
     const QStringList known = {perm::Admin, perm::Monitor, perm::User, perm::Execute};
     for (const QString &permission : permissions) {
         if (!known.contains(permission)) {
@@ -138,8 +141,8 @@ int runTokenCommand(const QStringList &arguments, const QProcessEnvironment &env
         return ExitFailure;
     }
     const Result<QString> token =
-        mintToken(*keys, parser.value(sub).trimmed(), parser.value(tenant).trimmed(),
-                  permissions, *ttlSec, QDateTime::currentSecsSinceEpoch());
+        mintToken(*keys, parser.value(sub).trimmed(), parser.value(tenant).trimmed(), permissions,
+                  *ttlSec, QDateTime::currentSecsSinceEpoch());
     if (!token) {
         print(err, QStringLiteral("spidi-server token: %1\n").arg(token.error().message));
         return ExitFailure;

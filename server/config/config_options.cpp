@@ -6,7 +6,8 @@ const QList<ConfigOption> &configOptions()
 {
     static const QList<ConfigOption> options = {
         {QStringLiteral("config"), QStringLiteral("FILE"),
-         QStringLiteral("INI file with settings; keys are the option names without dashes."),
+         QStringLiteral("Settings file of 'key = value' lines; keys are the option names "
+                        "without the leading dashes; '#' starts a comment line."),
          QStringLiteral("none")},
         {QStringLiteral("port"), QStringLiteral("PORT"),
          QStringLiteral("TCP port for WebSocket, REST, health and metrics (0: any free port)."),

@@ -2,11 +2,12 @@
 
 #include "config/config_options.h"
 #include "config/duration.h"
+#include "db/database_url.h"
 
 #include <QCommandLineParser>
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
-#include <QSettings>
 #include <QUrl>
 
 #include <unistd.h>
@@ -23,6 +24,8 @@ struct Setting
 };
 
 using Settings = QHash<QString, Setting>;
+
+constexpr qint64 kMaxConfigFileBytes = 1024 * 1024;
 
 bool isPathOption(QStringView name)
 {
@@ -63,34 +66,69 @@ Result<Settings> readConfigFile(const QString &path, const QProcessEnvironment &
                          QStringLiteral("config"));
     }
 
-    QSettings file(path, QSettings::IniFormat);
-    const QStringList keys = file.allKeys();
-    if (file.status() != QSettings::NoError) {
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        return makeError(
+            ErrorKind::Invalid,
+            QStringLiteral("config file '%1' cannot be read: %2").arg(path, file.errorString()),
+            QStringLiteral("config"));
+    }
+    if (file.size() > kMaxConfigFileBytes) {
         return makeError(ErrorKind::Invalid,
-                         QStringLiteral("config file '%1' is not a valid INI file").arg(path),
+                         QStringLiteral("config file '%1' is larger than %2 bytes")
+                             .arg(path)
+                             .arg(kMaxConfigFileBytes),
                          QStringLiteral("config"));
     }
+    QString text = QString::fromUtf8(file.readAll());
+    if (text.startsWith(QChar(0xfeff)))
+        text.remove(0, 1); // UTF-8 byte order mark
 
+    // "key = value" lines, read literally: no escapes, no list splitting and no comment inside a
+    // value, so a ';' or '#' in a password or URL stays part of it. Whole-line comments start
+    // with '#' or ';'. A "[General]" header is tolerated (what QSettings writes); other sections
+    // are refused rather than silently ignored.
     Settings settings;
     const QDir baseDir = info.absoluteDir();
-    for (const QString &key : keys) {
+    const QString origin = QStringLiteral("config file '%1'").arg(path);
+    const QStringList lines = text.split(QLatin1Char('\n'));
+    for (qsizetype i = 0; i < lines.size(); ++i) {
+        const QString line = lines.at(i).trimmed();
+        const auto lineError = [&](const QString &what, const QString &field) {
+            return makeError(ErrorKind::Invalid,
+                             QStringLiteral("config file '%1' line %2: %3")
+                                 .arg(path, QString::number(i + 1), what),
+                             field);
+        };
+        if (line.isEmpty() || line.startsWith(u'#') || line.startsWith(u';'))
+            continue;
+        if (line.startsWith(u'[')) {
+            if (line.compare(u"[General]", Qt::CaseInsensitive) == 0)
+                continue;
+            return lineError(QStringLiteral("sections like '%1' are not supported; write the keys "
+                                            "at the top level")
+                                 .arg(line),
+                             QStringLiteral("config"));
+        }
+        const qsizetype equals = line.indexOf(u'=');
+        if (equals <= 0)
+            return lineError(QStringLiteral("expected 'key = value'"), QStringLiteral("config"));
+        const QString key = line.left(equals).trimmed();
         if (key == u"config" || !findConfigOption(key)) {
             return makeError(ErrorKind::Invalid,
-                             QStringLiteral("unknown key '%1' in config file '%2'").arg(key, path),
+                             QStringLiteral("unknown key '%1' in config file '%2' line %3")
+                                 .arg(key, path, QString::number(i + 1)),
                              key);
         }
-        const QVariant raw = file.value(key);
-        // QSettings splits unquoted values at commas into a list; the value is one string.
-        QString value = raw.typeId() == QMetaType::QStringList
-                            ? raw.toStringList().join(QLatin1Char(','))
-                            : raw.toString();
-        value = value.trimmed();
+        QString value = line.mid(equals + 1).trimmed();
+        if (value.size() >= 2 && value.startsWith(u'"') && value.endsWith(u'"'))
+            value = value.mid(1, value.size() - 2);
         if (isPathOption(key) && !value.isEmpty()) {
             // A relative path in the file means relative to the file, not to the working
             // directory of whoever started the server (systemd starts in /).
-            value = baseDir.absoluteFilePath(expandHome(value, env));
+            value = QDir::cleanPath(baseDir.absoluteFilePath(expandHome(value, env)));
         }
-        settings.insert(key, Setting{value, QStringLiteral("config file '%1'").arg(path)});
+        settings.insert(key, Setting{value, origin});
     }
     return settings;
 }
@@ -100,8 +138,8 @@ Result<qint64> integerSetting(const QString &name, const Setting &setting, qint6
     bool ok = false;
     const qint64 value = setting.value.toLongLong(&ok);
     if (!ok || value < min || value > max) {
-        return invalidSetting(name, setting,
-                              QStringLiteral("expected an integer from %1 to %2").arg(min).arg(max));
+        return invalidSetting(
+            name, setting, QStringLiteral("expected an integer from %1 to %2").arg(min).arg(max));
     }
     return value;
 }
@@ -110,10 +148,9 @@ Result<qint64> durationSetting(const QString &name, const Setting &setting, qint
 {
     const Result<qint64> seconds = parseDurationSeconds(setting.value);
     if (!seconds || *seconds < min || *seconds > max) {
-        return invalidSetting(name, setting,
-                              QStringLiteral("expected seconds from %1 to %2 (e.g. 15, 30s, 2m)")
-                                  .arg(min)
-                                  .arg(max));
+        return invalidSetting(
+            name, setting,
+            QStringLiteral("expected seconds from %1 to %2 (e.g. 15, 30s, 2m)").arg(min).arg(max));
     }
     return *seconds;
 }
@@ -139,11 +176,11 @@ Status urlSetting(const QString &name, const Setting &setting, const QStringList
     const QUrl url(setting.value, QUrl::StrictMode);
     if (!url.isValid() || !schemes.contains(url.scheme()) ||
         (url.scheme() != u"sqlite" && url.host().isEmpty())) {
-        return invalidSetting(name, setting,
-                              QStringLiteral("expected a URL starting with %1")
-                                  .arg(schemes.join(QStringLiteral("://, ")) +
-                                       QStringLiteral("://")),
-                              false);
+        return invalidSetting(
+            name, setting,
+            QStringLiteral("expected a URL starting with %1")
+                .arg(schemes.join(QStringLiteral("://, ")) + QStringLiteral("://")),
+            false);
     }
     return Ok{};
 }
@@ -152,9 +189,7 @@ Status urlSetting(const QString &name, const Setting &setting, const QStringList
 Result<ServerConfig> buildConfig(const Settings &settings, const QProcessEnvironment &env)
 {
     ServerConfig config;
-    const auto has = [&](const char *name) {
-        return settings.contains(QLatin1String(name));
-    };
+    const auto has = [&](const char *name) { return settings.contains(QLatin1String(name)); };
     const auto get = [&](const char *name) { return settings.value(QLatin1String(name)); };
 
     if (has("config"))
@@ -173,17 +208,27 @@ Result<ServerConfig> buildConfig(const Settings &settings, const QProcessEnviron
         config.bind = *bind;
     }
 
-    config.dataDir = has("data-dir") ? get("data-dir").value
-                                     : defaultDataDir(env, ::geteuid() == 0);
+    config.dataDir =
+        has("data-dir") ? get("data-dir").value : defaultDataDir(env, ::geteuid() == 0);
     config.dataDir = QDir::cleanPath(QFileInfo(config.dataDir).absoluteFilePath());
 
     if (has("database")) {
-        const Status status = urlSetting(QStringLiteral("database"), get("database"),
-                                         {QStringLiteral("postgresql"), QStringLiteral("postgres"),
-                                          QStringLiteral("sqlite")});
+        const Status status = urlSetting(
+            QStringLiteral("database"), get("database"),
+            {QStringLiteral("postgresql"), QStringLiteral("postgres"), QStringLiteral("sqlite")});
         if (!status)
             return status.error();
-        config.databaseUrl = get("database").value;
+        // The same parser Database::open uses, so "sqlite:relative.db" fails here, naming the
+        // option, instead of at start-up. Its messages never contain a password.
+        const Setting &database = get("database");
+        if (const auto parsed = parseDatabaseUrl(DatabaseConfig{database.value, config.dataDir});
+            !parsed) {
+            return makeError(ErrorKind::Invalid,
+                             QStringLiteral("invalid database value (from %1): %2")
+                                 .arg(database.origin, parsed.error().message),
+                             QStringLiteral("database"));
+        }
+        config.databaseUrl = database.value;
     }
     if (has("redis")) {
         const Status status =
@@ -199,12 +244,10 @@ Result<ServerConfig> buildConfig(const Settings &settings, const QProcessEnviron
         int *target;
         qint64 max;
     };
-    for (const DurationTarget &d : {DurationTarget{"heartbeat-interval",
-                                                   &config.heartbeatIntervalSec, 3600},
-                                    DurationTarget{"session-timeout", &config.sessionTimeoutSec,
-                                                   86400},
-                                    DurationTarget{"flush-interval", &config.flushIntervalSec,
-                                                   3600}}) {
+    for (const DurationTarget &d :
+         {DurationTarget{"heartbeat-interval", &config.heartbeatIntervalSec, 3600},
+          DurationTarget{"session-timeout", &config.sessionTimeoutSec, 86400},
+          DurationTarget{"flush-interval", &config.flushIntervalSec, 3600}}) {
         if (!has(d.name))
             continue;
         const auto seconds = durationSetting(QLatin1String(d.name), get(d.name), 1, d.max);
@@ -252,9 +295,8 @@ Result<ServerConfig> buildConfig(const Settings &settings, const QProcessEnviron
     }
 
     if (has("max-frame-bytes")) {
-        const auto bytes =
-            integerSetting(QStringLiteral("max-frame-bytes"), get("max-frame-bytes"), 1024,
-                           16 * 1024 * 1024);
+        const auto bytes = integerSetting(QStringLiteral("max-frame-bytes"), get("max-frame-bytes"),
+                                          1024, 16 * 1024 * 1024);
         if (!bytes)
             return bytes.error();
         config.maxFrameBytes = *bytes;
@@ -266,10 +308,9 @@ Result<ServerConfig> buildConfig(const Settings &settings, const QProcessEnviron
         qint64 min;
         qint64 max;
     };
-    for (const IntTarget &i :
-         {IntTarget{"rate-limit", &config.rateLimitPerSec, 0, 1000000},
-          IntTarget{"rate-limit-burst", &config.rateLimitBurst, 1, 1000000},
-          IntTarget{"max-connections", &config.maxConnections, 0, 10000000}}) {
+    for (const IntTarget &i : {IntTarget{"rate-limit", &config.rateLimitPerSec, 0, 1000000},
+                               IntTarget{"rate-limit-burst", &config.rateLimitBurst, 1, 1000000},
+                               IntTarget{"max-connections", &config.maxConnections, 0, 10000000}}) {
         if (!has(i.name))
             continue;
         const auto value = integerSetting(QLatin1String(i.name), get(i.name), i.min, i.max);
@@ -283,6 +324,20 @@ Result<ServerConfig> buildConfig(const Settings &settings, const QProcessEnviron
 QCommandLineOption makeOption(const ConfigOption &option)
 {
     return QCommandLineOption(option.name, option.description, option.valueName);
+}
+
+// The option a failed QCommandLineParser::parse() is about, for Error::field: an unknown option,
+// or a known one given last without its value ("spidi-server --port").
+QString offendingOption(const QCommandLineParser &parser, const QStringList &arguments)
+{
+    if (const QStringList unknown = parser.unknownOptionNames(); !unknown.isEmpty())
+        return unknown.constFirst();
+    if (arguments.size() > 1) {
+        const QString &last = arguments.constLast();
+        if (last.startsWith(u"--") && findConfigOption(QStringView(last).mid(2)))
+            return last.mid(2);
+    }
+    return {};
 }
 
 } // namespace
@@ -389,7 +444,8 @@ Result<ParsedCommandLine> parseCommandLine(const QStringList &args, const QProce
         arguments << QStringLiteral("spidi-server");
     if (!parser.parse(arguments)) {
         return makeError(ErrorKind::Invalid,
-                         parser.errorText() + QStringLiteral(" (see spidi-server --help)"));
+                         parser.errorText() + QStringLiteral(" (see spidi-server --help)"),
+                         offendingOption(parser, arguments));
     }
     if (parser.isSet(help)) {
         parsed.action = ParsedCommandLine::Action::Help;

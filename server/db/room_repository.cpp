@@ -217,9 +217,24 @@ Status applyDraft(Room &room, const RoomDraft &draft)
     return Ok{};
 }
 
-QString likePattern(const QString &text)
+// The pattern must be lowered exactly like the column: SQLite's built-in lower() folds only
+// ASCII letters (a full Unicode toLower() here made "Ökonomie" miss a room named "Ökonomie"),
+// PostgreSQL's lower() folds every letter.
+QString lowerLikeDatabase(const QString &text, SqlDialect dialect)
 {
-    QString escaped = text.toLower();
+    if (dialect == SqlDialect::Postgresql)
+        return text.toLower();
+    QString lowered = text;
+    for (QChar &c : lowered) {
+        if (c >= QLatin1Char('A') && c <= QLatin1Char('Z'))
+            c = QChar(c.unicode() + ('a' - 'A'));
+    }
+    return lowered;
+}
+
+QString likePattern(const QString &text, SqlDialect dialect)
+{
+    QString escaped = lowerLikeDatabase(text, dialect);
     escaped.replace(QLatin1Char('\\'), QLatin1String("\\\\"));
     escaped.replace(QLatin1Char('%'), QLatin1String("\\%"));
     escaped.replace(QLatin1Char('_'), QLatin1String("\\_"));
@@ -384,8 +399,8 @@ Result<RoomPage> RoomRepository::list(const QString &tenantId, const RoomFilter 
         // lower() on both sides instead of ILIKE/COLLATE NOCASE: the same SQL in both dialects.
         where += QStringLiteral(" AND (lower(code) LIKE :q1 ESCAPE '\\' OR lower(name) LIKE :q2 "
                                 "ESCAPE '\\')");
-        binds.append({QStringLiteral(":q1"), likePattern(filter.q)});
-        binds.append({QStringLiteral(":q2"), likePattern(filter.q)});
+        binds.append({QStringLiteral(":q1"), likePattern(filter.q, m_db.dialect())});
+        binds.append({QStringLiteral(":q2"), likePattern(filter.q, m_db.dialect())});
     }
 
     RoomPage page;

@@ -166,4 +166,22 @@ Result<QList<SessionRecord>> SessionHistoryRepository::listForRoom(const QString
     return records;
 }
 
+Result<int> SessionHistoryRepository::closeOpenSessions(SessionEndReason reason)
+{
+    QSqlQuery query(m_db.handle());
+    if (auto prepared = sql::prepare(
+            query,
+            QStringLiteral("UPDATE dat_spd_session SET ended_at = COALESCE(last_heartbeat_at, "
+                           "started_at), end_reason = ?, updated_at = ? WHERE ended_at IS NULL"),
+            m_db.dialect(), QStringLiteral("preparing to close open sessions"));
+        !prepared)
+        return prepared.error();
+    query.addBindValue(toString(reason));
+    query.addBindValue(sql::toDbTime(QDateTime::currentDateTimeUtc(), m_db.dialect()));
+    if (auto done = sql::exec(query, m_db.dialect(), QStringLiteral("closing open sessions"));
+        !done)
+        return done.error();
+    return query.numRowsAffected();
+}
+
 } // namespace spidi

@@ -26,6 +26,11 @@ public:
     Result<QList<SessionRecord>> listForRoom(const QString &tenantId, const QString &roomId,
                                              int limit = 100) const;
 
+    // Ends every session still open in history with `reason`, at its last sign of life
+    // (last heartbeat, else start). For start-up with a store that does not survive restarts:
+    // such rows belong to a process that died without flushing. Returns how many it closed.
+    Result<int> closeOpenSessions(SessionEndReason reason);
+
 private:
     Database m_db;
 };

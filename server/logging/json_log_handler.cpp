@@ -104,7 +104,10 @@ QByteArray textValue(const QVariant &value)
 QByteArray formatText(const LogRecord &record)
 {
     QByteArray line = record.timestamp.toUTC().toString(Qt::ISODateWithMs).toUtf8();
-    line += ' ' + QByteArray(levelName(record.level)).leftJustified(7) + record.category + ": ";
+    // Padded to the longest level name ("WARNING") plus a space, so the columns line up and
+    // the level never runs into the category.
+    line +=
+        ' ' + QByteArray(levelName(record.level)).leftJustified(7) + ' ' + record.category + ": ";
     if (!record.event.isEmpty()) {
         line += record.event;
         if (!record.message.isEmpty() && record.message.toUtf8() != record.event)

@@ -5,6 +5,7 @@
 #include "model/room.h"
 
 #include <QHttpServerRequest>
+#include <QHttpServerResponse>
 
 #include <functional>
 

@@ -3,14 +3,18 @@
 #include "auth/token_extractor.h"
 #include "auth/token_minter.h"
 
+#include <QCryptographicHash>
+#include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QMessageAuthenticationCode>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QUrlQuery>
 
 #include <sys/stat.h>
 
@@ -113,9 +117,8 @@ void TestJwt::initTestCase()
     m_privateKey = m_dir.filePath(QStringLiteral("private.pem"));
     m_publicKey = m_dir.filePath(QStringLiteral("public.pem"));
     QProcess genrsa;
-    genrsa.start(QStringLiteral("openssl"),
-                 {QStringLiteral("genrsa"), QStringLiteral("-out"), m_privateKey,
-                  QStringLiteral("2048")});
+    genrsa.start(QStringLiteral("openssl"), {QStringLiteral("genrsa"), QStringLiteral("-out"),
+                                             m_privateKey, QStringLiteral("2048")});
     QVERIFY2(genrsa.waitForFinished(60000), "openssl genrsa did not finish");
     QCOMPARE(genrsa.exitCode(), 0);
     QProcess pubout;
@@ -132,9 +135,9 @@ void TestJwt::initTestCase()
 
 void TestJwt::hs256RoundTrip()
 {
-    const auto token = mintToken(hsKeys(), QStringLiteral("user-7"), QStringLiteral("acme"),
-                                 {QStringLiteral("spidi:admin"), QStringLiteral("spidi:user")},
-                                 600, Now);
+    const auto token =
+        mintToken(hsKeys(), QStringLiteral("user-7"), QStringLiteral("acme"),
+                  {QStringLiteral("spidi:admin"), QStringLiteral("spidi:user")}, 600, Now);
     QVERIFY2(token.ok(), qPrintable(token.ok() ? QString() : token.error().message));
     QVERIFY(token->startsWith(QLatin1String(b64(R"({"alg":"HS256")").left(10))));
 
@@ -321,14 +324,13 @@ void TestJwt::claims_data()
     QTest::newRow("empty sub") << with("sub", "") << "'sub' must be a non-empty string";
     QTest::newRow("numeric sub") << with("sub", 42) << "'sub' must be a non-empty string";
     QTest::newRow("empty tenant") << with("tenant", "") << "'tenant' must be a non-empty string";
-    QTest::newRow("exp as string") << with("exp", QString::number(Now + 60))
-                                   << "'exp' must be a number";
-    QTest::newRow("perms as string") << with("perms", "spidi:admin")
-                                     << "'perms' must be an array";
-    QTest::newRow("perms as object") << with("perms", QJsonObject{{"spidi:admin", true}})
-                                     << "'perms' must be an array";
-    QTest::newRow("perms with a number") << with("perms", QJsonArray{"spidi:user", 1})
-                                         << "'perms' must contain only strings";
+    QTest::newRow("exp as string")
+        << with("exp", QString::number(Now + 60)) << "'exp' must be a number";
+    QTest::newRow("perms as string") << with("perms", "spidi:admin") << "'perms' must be an array";
+    QTest::newRow("perms as object")
+        << with("perms", QJsonObject{{"spidi:admin", true}}) << "'perms' must be an array";
+    QTest::newRow("perms with a number")
+        << with("perms", QJsonArray{"spidi:user", 1}) << "'perms' must contain only strings";
 }
 
 void TestJwt::claims()
@@ -353,8 +355,8 @@ void TestJwt::unknownPermissionsIgnored()
     QVERIFY(!principal->isAdmin());
 
     claims.insert("perms", QJsonArray{});
-    const auto none = JwtVerifier(hsKeys()).verify(
-        hs256Token(R"({"alg":"HS256"})", json(claims), Secret), Now);
+    const auto none =
+        JwtVerifier(hsKeys()).verify(hs256Token(R"({"alg":"HS256"})", json(claims), Secret), Now);
     QVERIFY(none.ok());
     QVERIFY(none->permissions.isEmpty());
 }
@@ -519,26 +521,26 @@ void TestJwt::extractor_data()
     QTest::addColumn<QByteArray>("header");
     QTest::addColumn<QString>("query");
     QTest::addColumn<QByteArray>("expected");
-    QTest::newRow("bearer header") << QByteArray("Bearer abc.def.ghi") << QString()
-                                   << QByteArray("abc.def.ghi");
-    QTest::newRow("lower-case scheme") << QByteArray("bearer abc") << QString()
-                                       << QByteArray("abc");
-    QTest::newRow("upper-case scheme, extra spaces") << QByteArray("  BEARER   abc  ") << QString()
-                                                     << QByteArray("abc");
-    QTest::newRow("header wins over query") << QByteArray("Bearer fromheader")
-                                            << QStringLiteral("access_token=fromquery")
-                                            << QByteArray("fromheader");
+    QTest::newRow("bearer header")
+        << QByteArray("Bearer abc.def.ghi") << QString() << QByteArray("abc.def.ghi");
+    QTest::newRow("lower-case scheme")
+        << QByteArray("bearer abc") << QString() << QByteArray("abc");
+    QTest::newRow("upper-case scheme, extra spaces")
+        << QByteArray("  BEARER   abc  ") << QString() << QByteArray("abc");
+    QTest::newRow("header wins over query")
+        << QByteArray("Bearer fromheader") << QStringLiteral("access_token=fromquery")
+        << QByteArray("fromheader");
     QTest::newRow("query only") << QByteArray() << QStringLiteral("x=1&access_token=q.r.s")
                                 << QByteArray("q.r.s");
     QTest::newRow("basic scheme falls back to query")
         << QByteArray("Basic dXNlcjpwYXNz") << QStringLiteral("access_token=tok")
         << QByteArray("tok");
-    QTest::newRow("basic scheme, no query") << QByteArray("Basic dXNlcjpwYXNz") << QString()
-                                            << QByteArray();
+    QTest::newRow("basic scheme, no query")
+        << QByteArray("Basic dXNlcjpwYXNz") << QString() << QByteArray();
     QTest::newRow("scheme without token") << QByteArray("Bearer ") << QString() << QByteArray();
     QTest::newRow("scheme glued to token") << QByteArray("Bearerabc") << QString() << QByteArray();
-    QTest::newRow("percent-encoded query") << QByteArray() << QStringLiteral("access_token=a%2Eb")
-                                           << QByteArray("a.b");
+    QTest::newRow("percent-encoded query")
+        << QByteArray() << QStringLiteral("access_token=a%2Eb") << QByteArray("a.b");
     QTest::newRow("nothing") << QByteArray() << QString() << QByteArray();
 }
 

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Configures and builds Spidi into ${SPIDI_BUILD_DIR:-build} (shared by scripts/demo and
+# scripts/test, so the tree is built once). Extra arguments go to the CMake configure step.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUILD_DIR=${SPIDI_BUILD_DIR:-build}
+if command -v ccache >/dev/null; then
+  export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
+fi
+cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=${SPIDI_BUILD_TYPE:-RelWithDebInfo} "$@"
+cmake --build "$BUILD_DIR" --parallel "$(nproc)"

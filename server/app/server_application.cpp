@@ -1,0 +1,319 @@
+#include "app/server_application.h"
+
+#include "auth/jwt_keys.h"
+#include "auth/token_extractor.h"
+#include "db/migration_runner.h"
+#include "db/room_repository.h"
+#include "db/session_history_repository.h"
+#include "db/session_history_writer.h"
+#include "gateway/front_door.h"
+#include "gateway/subscription_hub.h"
+#include "gateway/websocket_gateway.h"
+#include "logging/json_log_handler.h"
+#include "logging/log_categories.h"
+#include "metrics/server_metrics.h"
+#include "presence/clock.h"
+#include "presence/presence_engine.h"
+#include "rest/ops_api.h"
+#include "rest/presence_api.h"
+#include "rest/rest_context.h"
+#include "rest/rooms_api.h"
+#include "store/memory_hot_store.h"
+
+#include <QDateTime>
+#include <QHttpServer>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QUrlQuery>
+
+namespace spidi {
+
+namespace {
+constexpr int kSweepIntervalMs = 1000;
+constexpr int kGaugeIntervalMs = 1000;
+const QString kMainConnection = QStringLiteral("spidi-main");
+} // namespace
+
+ServerApplication::ServerApplication(ServerConfig config, QObject *parent)
+    : QObject(parent), m_config(std::move(config))
+{
+    m_sweepTimer.setInterval(kSweepIntervalMs);
+    connect(&m_sweepTimer, &QTimer::timeout, this, &ServerApplication::sweep);
+    m_gaugeTimer.setInterval(kGaugeIntervalMs);
+    connect(&m_gaugeTimer, &QTimer::timeout, this, &ServerApplication::refreshGauges);
+}
+
+ServerApplication::~ServerApplication()
+{
+    stop();
+    // Sockets and routes refer to the engine: take them down first.
+    m_frontDoor.reset();
+    m_http.reset();
+    m_gateway.reset();
+    m_hub.reset();
+    m_history.reset();
+    m_engine.reset();
+    m_store.reset();
+    if (m_database)
+        m_database->close();
+}
+
+Status ServerApplication::start()
+{
+    m_uptime.start();
+    if (!m_config.redisUrl.isEmpty())
+        return makeError(ErrorKind::Unavailable,
+                         QStringLiteral("the Redis hot store is not available in this build yet "
+                                        "(--redis %1); run without --redis for the in-process "
+                                        "store")
+                             .arg(m_config.redisUrl),
+                         QStringLiteral("redis"));
+    const DatabaseConfig databaseConfig{m_config.databaseUrl, m_config.dataDir};
+
+    auto keys = loadJwtKeys(m_config.authConfig(), /*createSecretIfMissing=*/true);
+    if (!keys)
+        return keys.error();
+    logEvent(lcAuth(), QtInfoMsg, "auth.keys_loaded",
+             {{"algorithm", QString::fromLatin1(jwtAlgorithmName(keys->algorithm))},
+              {"source", keys->source}});
+    m_verifier.emplace(std::move(*keys));
+
+    auto database = Database::open(databaseConfig, kMainConnection);
+    if (!database)
+        return database.error();
+    m_database = *database;
+    auto applied = applyMigrations(*m_database);
+    if (!applied)
+        return applied.error();
+    logEvent(lcDb(), QtInfoMsg, "db.migrated", {{"applied", applied.value()}});
+
+    m_clock = std::make_unique<SystemClock>();
+    m_metrics = std::make_unique<ServerMetrics>();
+    m_store = std::make_unique<MemoryHotStore>();
+
+    if (!m_store->survivesRestart()) {
+        // With an in-process store, sessions still open in history belong to a process that
+        // died without flushing; nothing can resume them, so they ended when it died.
+        auto closed = SessionHistoryRepository(*m_database)
+                          .closeOpenSessions(SessionEndReason::Disconnected);
+        if (!closed)
+            return closed.error();
+        if (closed.value() > 0)
+            logEvent(lcDb(), QtWarningMsg, "history.orphans_closed",
+                     {{"sessions", closed.value()}, {"reason", QStringLiteral("DISCONNECTED")}});
+    }
+
+    auto rooms = RoomRepository(*m_database).allLiveRooms();
+    if (!rooms)
+        return rooms.error();
+
+    m_engine = std::make_unique<PresenceEngine>(
+        *m_clock, *m_store,
+        PresenceSettings{m_config.heartbeatIntervalSec, m_config.sessionTimeoutSec});
+    m_engine->loadRooms(*rooms);
+    m_store->loadSessions([this](Result<QList<SessionRecord>> sessions) {
+        if (sessions)
+            m_engine->restoreSessions(*sessions);
+        else
+            qCWarning(lcStore).noquote() << "hot store: could not load sessions:"
+                                         << sessions.error().message;
+    });
+
+    m_history = std::make_unique<SessionHistoryWriter>(databaseConfig,
+                                                       m_config.flushIntervalSec * 1000);
+    connect(m_engine.get(), &PresenceEngine::sessionStarted, this,
+            [this](const SessionRecord &session) {
+                m_history->enqueue(session);
+                m_metrics->sessionStarted();
+            });
+    connect(m_engine.get(), &PresenceEngine::sessionEnded, this,
+            [this](const SessionRecord &session, ConnectionId) {
+                m_history->enqueue(session);
+                if (session.endReason)
+                    m_metrics->sessionEnded(toString(*session.endReason));
+            });
+    m_history->start();
+
+    m_hub = std::make_unique<SubscriptionHub>(*m_engine, *m_clock);
+    const FrontDoor::Authenticator authenticator =
+        [this](const QByteArray &authorization, const QByteArray &query) {
+            return authenticate(authorization, query);
+        };
+    GatewayLimits limits;
+    limits.maxFrameBytes = m_config.maxFrameBytes;
+    limits.rateLimitPerSec = m_config.rateLimitPerSec;
+    limits.rateLimitBurst = m_config.rateLimitBurst;
+    m_gateway = std::make_unique<WebSocketGateway>(*m_engine, *m_hub, authenticator, limits,
+                                                   m_metrics.get());
+
+    m_http = std::make_unique<QHttpServer>();
+    m_restContext = std::make_unique<rest::RestContext>();
+    m_restContext->authenticate = [this](const QHttpServerRequest &request) {
+        return authenticate(request.value("Authorization"),
+                            request.url().query(QUrl::FullyEncoded).toUtf8());
+    };
+    m_restContext->database = &*m_database;
+    m_restContext->roomChanged = [this](const Room &room) { m_engine->upsertRoom(room); };
+    m_restContext->roomDeleted = [this](const Room &room) { m_engine->removeRoom(room.id); };
+    rest::registerRoomRoutes(*m_http, *m_restContext);
+    rest::registerPresenceRoutes(*m_http, *m_restContext, *m_engine);
+    rest::registerOpsRoutes(*m_http, rest::OpsEndpoints{[this] { return health(); },
+                                                        [this] {
+                                                            refreshGauges();
+                                                            return m_metrics->serialize();
+                                                        }});
+
+    m_frontDoor = std::make_unique<FrontDoor>(authenticator, m_gateway->server());
+    m_frontDoor->setHttpServer(*m_http);
+    if (m_config.maxConnections > 0) {
+        const int maximum = m_config.maxConnections;
+        m_frontDoor->setWebSocketAdmission(
+            [this, maximum] { return m_gateway->connectionCount() < maximum; });
+    }
+    if (!m_frontDoor->listen(m_config.bind, m_config.port))
+        return makeError(ErrorKind::Unavailable,
+                         QStringLiteral("cannot listen on %1:%2: %3")
+                             .arg(m_config.bind.toString())
+                             .arg(m_config.port)
+                             .arg(m_frontDoor->errorString()),
+                         QStringLiteral("port"));
+
+    m_sweepTimer.start();
+    m_gaugeTimer.start();
+    m_running = true;
+    refreshGauges();
+    logEvent(lcServer(), QtInfoMsg, "server.listening",
+             {{"bind", m_config.bind.toString()},
+              {"port", int(port())},
+              {"rooms", m_engine->roomCount()},
+              {"data_dir", m_config.dataDir},
+              {"version", QStringLiteral(SPIDI_VERSION)}});
+    return Ok{};
+}
+
+bool ServerApplication::stop()
+{
+    if (!m_running)
+        return true;
+    m_running = false;
+    m_sweepTimer.stop();
+    m_gaugeTimer.stop();
+    m_frontDoor->close();
+    m_gateway->closeAll();
+    int ended = 0;
+    if (!m_store->survivesRestart())
+        ended = m_engine->endAll(SessionEndReason::Disconnected);
+    const int queued = m_history->queueDepth();
+    const bool flushed = m_history->flushNow();
+    logEvent(lcServer(), flushed ? QtInfoMsg : QtCriticalMsg, "server.stopped",
+             {{"sessions_ended", ended},
+              {"history_rows_flushed", queued},
+              {"history_flushed", flushed},
+              {"history_still_queued", m_history->queueDepth()}});
+    Q_EMIT stopped();
+    return flushed;
+}
+
+quint16 ServerApplication::port() const
+{
+    return m_frontDoor ? m_frontDoor->port() : 0;
+}
+
+Result<Principal> ServerApplication::authenticate(const QByteArray &authorization,
+                                                  const QByteArray &query) const
+{
+    const QByteArray token =
+        extractBearerToken(authorization, QUrlQuery(QString::fromUtf8(query)));
+    if (token.isEmpty())
+        return makeError(ErrorKind::Invalid,
+                         QStringLiteral("missing bearer token (Authorization header or "
+                                        "access_token query parameter)"));
+    auto principal = m_verifier->verify(token, QDateTime::currentSecsSinceEpoch());
+    if (!principal)
+        return makeError(ErrorKind::Invalid, principal.error().message);
+    return principal;
+}
+
+void ServerApplication::sweep()
+{
+    const int ended = m_engine->sweep();
+    if (ended > 0)
+        qCDebug(lcPresence) << "sweep ended" << ended << "sessions";
+}
+
+void ServerApplication::refreshGauges()
+{
+    if (!m_engine)
+        return;
+    m_metrics->roomsTotal.Set(m_engine->roomCount());
+    m_metrics->sessionsActive.Set(m_engine->sessionCount());
+    m_metrics->websocketConnections.Set(m_gateway->connectionCount());
+    m_metrics->subscriptions.Set(m_hub->subscriberCount());
+    m_metrics->historyQueueDepth.Set(m_history->queueDepth());
+    const qint64 written = m_history->rowsWritten();
+    if (written > m_rowsReported) {
+        m_metrics->historyRowsWritten.Increment(double(written - m_rowsReported));
+        m_rowsReported = written;
+    }
+    m_metrics->hotStoreErrors.Set(double(m_store->health().errors));
+}
+
+QJsonObject ServerApplication::health() const
+{
+    QJsonObject components;
+
+    QString databaseStatus = QStringLiteral("ok");
+    QString databaseDetail;
+    {
+        QSqlQuery probe(m_database->handle());
+        if (!probe.exec(QStringLiteral("SELECT 1")) || !probe.next()) {
+            databaseStatus = QStringLiteral("down");
+            databaseDetail = probe.lastError().text();
+        }
+    }
+    components.insert(QLatin1String("database"),
+                      QJsonObject{{QLatin1String("status"), databaseStatus},
+                                  {QLatin1String("dialect"),
+                                   m_database->dialect() == SqlDialect::Sqlite
+                                       ? QLatin1String("sqlite")
+                                       : QLatin1String("postgresql")},
+                                  {QLatin1String("detail"), databaseDetail}});
+
+    const HotStore::Health store = m_store->health();
+    components.insert(QLatin1String("hotStore"),
+                      QJsonObject{{QLatin1String("status"), store.ok ? QLatin1String("ok")
+                                                                     : QLatin1String("down")},
+                                  {QLatin1String("backend"), store.backend},
+                                  {QLatin1String("detail"), store.detail},
+                                  {QLatin1String("errors"), store.errors}});
+
+    const bool historyBacklog = m_history->failedFlushes() > 0 && m_history->queueDepth() > 0;
+    components.insert(QLatin1String("history"),
+                      QJsonObject{{QLatin1String("status"), historyBacklog
+                                                                ? QLatin1String("degraded")
+                                                                : QLatin1String("ok")},
+                                  {QLatin1String("queueDepth"), m_history->queueDepth()},
+                                  {QLatin1String("rowsWritten"), m_history->rowsWritten()},
+                                  {QLatin1String("failedFlushes"), m_history->failedFlushes()}});
+
+    components.insert(QLatin1String("presence"),
+                      QJsonObject{{QLatin1String("status"), QLatin1String("ok")},
+                                  {QLatin1String("rooms"), m_engine->roomCount()},
+                                  {QLatin1String("sessions"), m_engine->sessionCount()},
+                                  {QLatin1String("connections"), m_gateway->connectionCount()},
+                                  {QLatin1String("subscriptions"), m_hub->subscriberCount()}});
+
+    // Presence keeps working without SQL (history queues up), so a database outage degrades
+    // the service; it is down only when it is not accepting connections.
+    QString status = QStringLiteral("ok");
+    if (databaseStatus != QLatin1String("ok") || !store.ok || historyBacklog)
+        status = QStringLiteral("degraded");
+    if (!m_running)
+        status = QStringLiteral("down");
+    return QJsonObject{{QLatin1String("status"), status},
+                       {QLatin1String("version"), QStringLiteral(SPIDI_VERSION)},
+                       {QLatin1String("uptimeSec"), m_uptime.elapsed() / 1000},
+                       {QLatin1String("components"), components}};
+}
+
+} // namespace spidi

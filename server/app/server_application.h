@@ -1,0 +1,79 @@
+#pragma once
+
+#include "auth/jwt_verifier.h"
+#include "config/server_config.h"
+#include "core/result.h"
+#include "db/database.h"
+
+#include <QElapsedTimer>
+#include <QJsonObject>
+#include <QObject>
+#include <QTimer>
+
+#include <memory>
+#include <optional>
+
+class QHttpServer;
+
+namespace spidi {
+
+class FrontDoor;
+class HotStore;
+class PresenceEngine;
+class ServerMetrics;
+class SessionHistoryWriter;
+class SubscriptionHub;
+class SystemClock;
+class WebSocketGateway;
+namespace rest {
+struct RestContext;
+}
+
+// Wires the server together (config → database and migrations → room directory → hot store →
+// presence engine → gateway and REST on one port → periodic jobs) and takes it apart in the
+// order that loses nothing: stop accepting, close sockets, end or hand over sessions, flush
+// history.
+class ServerApplication : public QObject
+{
+    Q_OBJECT
+public:
+    explicit ServerApplication(ServerConfig config, QObject *parent = nullptr);
+    ~ServerApplication() override;
+
+    // Everything up to listening; an Error says which step failed.
+    Status start();
+    // Idempotent; returns false when history could not be flushed (database down).
+    bool stop();
+
+    quint16 port() const;
+    QJsonObject health() const;
+
+Q_SIGNALS:
+    void stopped();
+
+private:
+    Result<Principal> authenticate(const QByteArray &authorization, const QByteArray &query) const;
+    void sweep();
+    void refreshGauges();
+
+    ServerConfig m_config;
+    QElapsedTimer m_uptime;
+    std::optional<JwtVerifier> m_verifier;
+    std::optional<Database> m_database;
+    std::unique_ptr<SystemClock> m_clock;
+    std::unique_ptr<ServerMetrics> m_metrics;
+    std::unique_ptr<HotStore> m_store;
+    std::unique_ptr<PresenceEngine> m_engine;
+    std::unique_ptr<SessionHistoryWriter> m_history;
+    std::unique_ptr<SubscriptionHub> m_hub;
+    std::unique_ptr<WebSocketGateway> m_gateway;
+    std::unique_ptr<QHttpServer> m_http;
+    std::unique_ptr<rest::RestContext> m_restContext;
+    std::unique_ptr<FrontDoor> m_frontDoor;
+    QTimer m_sweepTimer;
+    QTimer m_gaugeTimer;
+    qint64 m_rowsReported = 0;
+    bool m_running = false;
+};
+
+} // namespace spidi
