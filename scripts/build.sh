@@ -8,4 +8,7 @@ if command -v ccache >/dev/null; then
   export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
 fi
 cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=${SPIDI_BUILD_TYPE:-RelWithDebInfo} "$@"
-cmake --build "$BUILD_DIR" --parallel "$(nproc)"
+# SPIDI_TARGETS="a b" builds only those targets (the demo needs no test executables).
+targets=()
+for t in ${SPIDI_TARGETS:-}; do targets+=(--target "$t"); done
+cmake --build "$BUILD_DIR" --parallel "$(nproc)" "${targets[@]}"

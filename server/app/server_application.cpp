@@ -94,8 +94,8 @@ Status ServerApplication::start()
     if (!m_store->survivesRestart()) {
         // With an in-process store, sessions still open in history belong to a process that
         // died without flushing; nothing can resume them, so they ended when it died.
-        auto closed = SessionHistoryRepository(*m_database)
-                          .closeOpenSessions(SessionEndReason::Disconnected);
+        auto closed =
+            SessionHistoryRepository(*m_database).closeOpenSessions(SessionEndReason::Disconnected);
         if (!closed)
             return closed.error();
         if (closed.value() > 0)
@@ -115,12 +115,12 @@ Status ServerApplication::start()
         if (sessions)
             m_engine->restoreSessions(*sessions);
         else
-            qCWarning(lcStore).noquote() << "hot store: could not load sessions:"
-                                         << sessions.error().message;
+            qCWarning(lcStore).noquote()
+                << "hot store: could not load sessions:" << sessions.error().message;
     });
 
-    m_history = std::make_unique<SessionHistoryWriter>(databaseConfig,
-                                                       m_config.flushIntervalSec * 1000);
+    m_history =
+        std::make_unique<SessionHistoryWriter>(databaseConfig, m_config.flushIntervalSec * 1000);
     connect(m_engine.get(), &PresenceEngine::sessionStarted, this,
             [this](const SessionRecord &session) {
                 m_history->enqueue(session);
@@ -135,10 +135,10 @@ Status ServerApplication::start()
     m_history->start();
 
     m_hub = std::make_unique<SubscriptionHub>(*m_engine, *m_clock);
-    const FrontDoor::Authenticator authenticator =
-        [this](const QByteArray &authorization, const QByteArray &query) {
-            return authenticate(authorization, query);
-        };
+    const FrontDoor::Authenticator authenticator = [this](const QByteArray &authorization,
+                                                          const QByteArray &query) {
+        return authenticate(authorization, query);
+    };
     GatewayLimits limits;
     limits.maxFrameBytes = m_config.maxFrameBytes;
     limits.rateLimitPerSec = m_config.rateLimitPerSec;
@@ -222,8 +222,7 @@ quint16 ServerApplication::port() const
 Result<Principal> ServerApplication::authenticate(const QByteArray &authorization,
                                                   const QByteArray &query) const
 {
-    const QByteArray token =
-        extractBearerToken(authorization, QUrlQuery(QString::fromUtf8(query)));
+    const QByteArray token = extractBearerToken(authorization, QUrlQuery(QString::fromUtf8(query)));
     if (token.isEmpty())
         return makeError(ErrorKind::Invalid,
                          QStringLiteral("missing bearer token (Authorization header or "
@@ -255,6 +254,11 @@ void ServerApplication::refreshGauges()
         m_metrics->historyRowsWritten.Increment(double(written - m_rowsReported));
         m_rowsReported = written;
     }
+    const qint64 skipped = m_hub->broadcastsSkipped();
+    if (skipped > m_skippedReported) {
+        m_metrics->broadcastsSkipped.Increment(double(skipped - m_skippedReported));
+        m_skippedReported = skipped;
+    }
     m_metrics->hotStoreErrors.Set(double(m_store->health().errors));
 }
 
@@ -271,30 +275,30 @@ QJsonObject ServerApplication::health() const
             databaseDetail = probe.lastError().text();
         }
     }
-    components.insert(QLatin1String("database"),
-                      QJsonObject{{QLatin1String("status"), databaseStatus},
-                                  {QLatin1String("dialect"),
-                                   m_database->dialect() == SqlDialect::Sqlite
-                                       ? QLatin1String("sqlite")
-                                       : QLatin1String("postgresql")},
-                                  {QLatin1String("detail"), databaseDetail}});
+    components.insert(
+        QLatin1String("database"),
+        QJsonObject{{QLatin1String("status"), databaseStatus},
+                    {QLatin1String("dialect"), m_database->dialect() == SqlDialect::Sqlite
+                                                   ? QLatin1String("sqlite")
+                                                   : QLatin1String("postgresql")},
+                    {QLatin1String("detail"), databaseDetail}});
 
     const HotStore::Health store = m_store->health();
     components.insert(QLatin1String("hotStore"),
-                      QJsonObject{{QLatin1String("status"), store.ok ? QLatin1String("ok")
-                                                                     : QLatin1String("down")},
+                      QJsonObject{{QLatin1String("status"),
+                                   store.ok ? QLatin1String("ok") : QLatin1String("down")},
                                   {QLatin1String("backend"), store.backend},
                                   {QLatin1String("detail"), store.detail},
                                   {QLatin1String("errors"), store.errors}});
 
     const bool historyBacklog = m_history->failedFlushes() > 0 && m_history->queueDepth() > 0;
-    components.insert(QLatin1String("history"),
-                      QJsonObject{{QLatin1String("status"), historyBacklog
-                                                                ? QLatin1String("degraded")
-                                                                : QLatin1String("ok")},
-                                  {QLatin1String("queueDepth"), m_history->queueDepth()},
-                                  {QLatin1String("rowsWritten"), m_history->rowsWritten()},
-                                  {QLatin1String("failedFlushes"), m_history->failedFlushes()}});
+    components.insert(
+        QLatin1String("history"),
+        QJsonObject{{QLatin1String("status"),
+                     historyBacklog ? QLatin1String("degraded") : QLatin1String("ok")},
+                    {QLatin1String("queueDepth"), m_history->queueDepth()},
+                    {QLatin1String("rowsWritten"), m_history->rowsWritten()},
+                    {QLatin1String("failedFlushes"), m_history->failedFlushes()}});
 
     components.insert(QLatin1String("presence"),
                       QJsonObject{{QLatin1String("status"), QLatin1String("ok")},

@@ -73,6 +73,7 @@ private:
     QTimer m_sweepTimer;
     QTimer m_gaugeTimer;
     qint64 m_rowsReported = 0;
+    qint64 m_skippedReported = 0;
     bool m_running = false;
 };
 

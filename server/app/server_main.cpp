@@ -71,13 +71,12 @@ int serverMain(int argc, char *argv[])
     ServerApplication server(parsed->config);
     SignalWatcher signalWatcher;
     bool flushed = true;
-    QObject::connect(&signalWatcher, &SignalWatcher::terminationRequested, &app,
-                     [&](int signalNumber) {
-                         logEvent(lcServer(), QtInfoMsg, "server.signal",
-                                  {{"signal", signalNumber}});
-                         flushed = server.stop();
-                         QCoreApplication::exit(flushed ? 0 : 1);
-                     });
+    QObject::connect(
+        &signalWatcher, &SignalWatcher::terminationRequested, &app, [&](int signalNumber) {
+            logEvent(lcServer(), QtInfoMsg, "server.signal", {{"signal", signalNumber}});
+            flushed = server.stop();
+            QCoreApplication::exit(flushed ? 0 : 1);
+        });
     if (Status started = server.start(); !started) {
         logEvent(lcServer(), QtCriticalMsg, "server.start_failed", started.error().message, {});
         return printError(started.error(), 1);

@@ -34,8 +34,8 @@ SignalWatcher::SignalWatcher(QObject *parent) : QObject(parent)
         return;
     }
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, g_pipe) != 0) {
-        qCWarning(lcServer).noquote() << "signal watcher: socketpair failed:"
-                                      << QString::fromLocal8Bit(std::strerror(errno));
+        qCWarning(lcServer).noquote()
+            << "signal watcher: socketpair failed:" << QString::fromLocal8Bit(std::strerror(errno));
         return;
     }
     m_notifier = new QSocketNotifier(g_pipe[0], QSocketNotifier::Read, this);

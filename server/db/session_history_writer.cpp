@@ -29,8 +29,7 @@ class SessionHistoryWriterWorker : public QObject
 public:
     SessionHistoryWriterWorker(DatabaseConfig config, int flushIntervalMs)
         : m_config(std::move(config)), m_intervalMs(qMax(10, flushIntervalMs))
-    {
-    }
+    {}
 
     void enqueue(const SessionRecord &record)
     {
@@ -88,9 +87,8 @@ public Q_SLOTS:
                 ++failedFlushes;
                 requeue(batch);
                 m_retryMs = m_retryMs == 0 ? kFirstRetryMs : qMin(kMaxRetryMs, m_retryMs * 2);
-                qCWarning(lcDb).noquote()
-                    << "history.flush failed: rows=" << batch.size() << "retryInMs=" << m_retryMs
-                    << "error=" << error;
+                qCWarning(lcDb).noquote() << "history.flush failed: rows=" << batch.size()
+                                          << "retryInMs=" << m_retryMs << "error=" << error;
             }
             Q_EMIT flushed(int(batch.size()), ok, error);
         }
@@ -223,13 +221,16 @@ bool SessionHistoryWriter::flushNow(int timeoutMs)
         bool ok = false;
     };
     auto outcome = std::make_shared<Outcome>();
-    QMetaObject::invokeMethod(m_worker.get(), [worker = m_worker.get(), outcome] {
-        const bool ok = worker->flush();
-        std::lock_guard lock(outcome->mutex);
-        outcome->finished = true;
-        outcome->ok = ok;
-        outcome->done.notify_all();
-    }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        m_worker.get(),
+        [worker = m_worker.get(), outcome] {
+            const bool ok = worker->flush();
+            std::lock_guard lock(outcome->mutex);
+            outcome->finished = true;
+            outcome->ok = ok;
+            outcome->done.notify_all();
+        },
+        Qt::QueuedConnection);
     std::unique_lock lock(outcome->mutex);
     if (!outcome->done.wait_for(lock, std::chrono::milliseconds(timeoutMs),
                                 [&] { return outcome->finished; })) {

@@ -1,5 +1,6 @@
 #include "client_connection.h"
 
+#include "logging/json_log_handler.h"
 #include "logging/log_categories.h"
 
 #include <QDateTime>
@@ -69,8 +70,11 @@ void ClientConnection::close(QWebSocketProtocol::CloseCode code, const QString &
     if (m_closing)
         return;
     m_closing = true;
-    qCInfo(lcGateway).noquote() << "connection_closed_by_server user_id=" << m_principal.userId
-                                << "code=" << int(code) << "reason=" << reason;
+    logEvent(lcGateway(), QtInfoMsg, "websocket.closed_by_server",
+             {{"user_id", m_principal.userId},
+              {"tenant_id", m_principal.tenantId},
+              {"code", int(code)},
+              {"reason", reason}});
     m_socket->close(code, reason);
 }
 

@@ -1,5 +1,6 @@
 #include "front_door.h"
 
+#include "logging/json_log_handler.h"
 #include "logging/log_categories.h"
 
 #include <QAbstractHttpServer>
@@ -8,6 +9,8 @@
 #include <QTcpSocket>
 #include <QTimer>
 #include <QWebSocketServer>
+
+#include <cstdio>
 
 namespace spidi {
 
@@ -51,6 +54,33 @@ RequestHead parseHead(const QByteArray &head)
     return result;
 }
 
+// Qt 6.4's QAbstractHttpServer only accepts sockets from a QTcpServer, and QTcpServer warns on
+// every hand-over that it is "not listening" (the front door listens, not the hand-off server).
+// The sockets are delivered correctly; only these two exact messages are dropped.
+QtMessageHandler g_previousHandler = nullptr;
+
+void handoffWarningFilter(QtMsgType type, const QMessageLogContext &context, const QString &message)
+{
+    if (type == QtWarningMsg &&
+        (message == QLatin1String("QTcpServer::nextPendingConnection() called while not listening") ||
+         (message.startsWith(QLatin1String("The TCP server spidi::HttpHandoffServer")) &&
+          message.endsWith(QLatin1String("is not listening.")))))
+        return;
+    if (g_previousHandler)
+        g_previousHandler(type, context, message);
+    else
+        fprintf(stderr, "%s\n", qPrintable(qFormatLogMessage(type, context, message)));
+}
+
+void installHandoffWarningFilter()
+{
+    static bool installed = false;
+    if (installed)
+        return;
+    installed = true;
+    g_previousHandler = qInstallMessageHandler(handoffWarningFilter);
+}
+
 } // namespace
 
 void HttpHandoffServer::handOver(QTcpSocket *socket)
@@ -66,6 +96,7 @@ FrontDoor::FrontDoor(Authenticator authenticate, QWebSocketServer &webSockets, Q
 
 void FrontDoor::setHttpServer(QAbstractHttpServer &http)
 {
+    installHandoffWarningFilter();
     m_http = new HttpHandoffServer;
     http.bind(m_http); // takes ownership
 }
@@ -123,8 +154,8 @@ void FrontDoor::inspect(QTcpSocket *socket)
     }
     const Result<Principal> principal = m_authenticate(head.authorization, head.query);
     if (!principal) {
-        qCInfo(lcGateway).noquote() << "websocket_refused reason=" << principal.error().message
-                                    << "ip=" << socket->peerAddress().toString();
+        logEvent(lcGateway(), QtInfoMsg, "websocket.refused",
+                 {{"reason", principal.error().message}, {"ip", socket->peerAddress().toString()}});
         reject(socket, 401, "Unauthorized", principal.error().message,
                "WWW-Authenticate: Bearer error=\"invalid_token\"\r\n");
         return;

@@ -16,9 +16,12 @@ public:
     {
         if (m_rate <= 0)
             return true;
-        if (m_lastMs != 0 && nowMs > m_lastMs)
+        // The first call only starts the clock: the bucket starts full. (Any timestamp may be the
+        // first, 0 included, so "started" is its own flag rather than a sentinel time.)
+        if (m_started && nowMs > m_lastMs)
             m_tokens = qMin(double(m_burst), m_tokens + double(nowMs - m_lastMs) * m_rate / 1000.0);
         m_lastMs = nowMs;
+        m_started = true;
         if (m_tokens < 1.0)
             return false;
         m_tokens -= 1.0;
@@ -30,6 +33,7 @@ private:
     int m_burst;
     double m_tokens;
     qint64 m_lastMs = 0;
+    bool m_started = false;
 };
 
 } // namespace spidi

@@ -1,6 +1,7 @@
 #include "websocket_gateway.h"
 
 #include "gateway/subscription_hub.h"
+#include "logging/json_log_handler.h"
 #include "logging/log_categories.h"
 #include "metrics/server_metrics.h"
 #include "presence/presence_engine.h"
@@ -69,9 +70,10 @@ void WebSocketGateway::onNewConnection()
         connect(connection, &ClientConnection::drained, &m_hub, &SubscriptionHub::resync);
         if (m_metrics)
             m_metrics->websocketConnections.Set(double(m_connections.size()));
-        qCInfo(lcGateway).noquote()
-            << "websocket_opened user_id=" << principal->userId
-            << "tenant_id=" << principal->tenantId << "ip=" << connection->peerIp();
+        logEvent(lcGateway(), QtInfoMsg, "websocket.opened",
+                 {{"user_id", principal->userId},
+                  {"tenant_id", principal->tenantId},
+                  {"ip", connection->peerIp()}});
     }
 }
 

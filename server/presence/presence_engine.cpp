@@ -1,5 +1,6 @@
 #include "presence_engine.h"
 
+#include "logging/json_log_handler.h"
 #include "logging/log_categories.h"
 #include "presence/clock.h"
 #include "store/hot_store.h"
@@ -142,8 +143,11 @@ Outcome<protocol::HelloAck> PresenceEngine::hello(const Principal &who,
             m_store.putSession(live->record);
             ack.sessionId = live->record.id;
             ack.resumed = true;
-            qCInfo(lcPresence).noquote() << "session_resumed session_id=" << live->record.id
-                                         << "room_id=" << ack.roomId << "user_id=" << who.userId;
+            logEvent(lcPresence(), QtInfoMsg, "session.resumed",
+                     {{"session_id", live->record.id},
+                      {"room_id", ack.roomId},
+                      {"user_id", who.userId},
+                      {"tenant_id", who.tenantId}});
             Q_EMIT sessionResumed(live->record);
             return ack;
         }
@@ -178,6 +182,13 @@ Outcome<protocol::HelloAck> PresenceEngine::hello(const Principal &who,
     if (room.peak() != peakBefore)
         m_store.setRoomPeak(s.roomId, room.peak());
     ack.sessionId = s.id;
+    logEvent(lcPresence(), QtInfoMsg, "session.started",
+             {{"session_id", s.id},
+              {"room_id", s.roomId},
+              {"user_id", s.userId},
+              {"tenant_id", s.tenantId},
+              {"client_id", s.clientId},
+              {"ip", s.ip}});
     Q_EMIT sessionStarted(s);
     return ack;
 }
@@ -301,10 +312,13 @@ void PresenceEngine::endSession(const QString &sessionId, SessionEndReason reaso
             m_sessionsByConnection.erase(conn);
     }
     m_store.removeSession(live.record);
-    qCInfo(lcPresence).noquote() << "session_ended session_id=" << sessionId
-                                 << "room_id=" << live.record.roomId
-                                 << "user_id=" << live.record.userId
-                                 << "reason=" << toString(reason);
+    logEvent(lcPresence(), QtInfoMsg, "session.ended",
+             {{"session_id", sessionId},
+              {"room_id", live.record.roomId},
+              {"user_id", live.record.userId},
+              {"tenant_id", live.record.tenantId},
+              {"reason", toString(reason)},
+              {"heartbeats", live.record.heartbeatCount}});
     Q_EMIT sessionEnded(live.record, live.connection);
 }
 

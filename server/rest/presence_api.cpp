@@ -1,6 +1,7 @@
 #include "rest/presence_api.h"
 
 #include "db/room_repository.h"
+#include "logging/json_log_handler.h"
 #include "logging/log_categories.h"
 #include "presence/presence_engine.h"
 #include "rest/problem.h"
@@ -111,9 +112,10 @@ void registerPresenceRoutes(QHttpServer &server, RestContext &context, PresenceE
                      if (!engine.kick(who->tenantId, sessionId))
                          return problem(Status::NotFound, QStringLiteral("Not Found"),
                                         QStringLiteral("no live session '%1'").arg(sessionId));
-                     qCInfo(lcRest).noquote()
-                         << "session_kicked session_id=" << sessionId << "by=" << who->userId
-                         << "tenant_id=" << who->tenantId;
+                     logEvent(lcRest(), QtInfoMsg, "session.kicked",
+                              {{"session_id", sessionId},
+                               {"user_id", who->userId},
+                               {"tenant_id", who->tenantId}});
                      return QHttpServerResponse(Status::NoContent);
                  });
 }

@@ -46,8 +46,8 @@ QHash<QString, Row> historyRows(const QString &databaseFile)
         db.setDatabaseName(databaseFile);
         if (db.open()) {
             QSqlQuery query(db);
-            query.exec(QStringLiteral(
-                "SELECT id, end_reason, ended_at, device, ip FROM dat_spd_session"));
+            query.exec(
+                QStringLiteral("SELECT id, end_reason, ended_at, device, ip FROM dat_spd_session"));
             while (query.next())
                 rows.insert(query.value(0).toString(),
                             Row{query.value(1).toString(), !query.value(2).isNull(),
@@ -83,8 +83,8 @@ private:
     static QStringList fastTimeouts()
     {
         return {QStringLiteral("--heartbeat-interval"), QStringLiteral("1"),
-                QStringLiteral("--session-timeout"), QStringLiteral("2"),
-                QStringLiteral("--flush-interval"), QStringLiteral("1")};
+                QStringLiteral("--session-timeout"),    QStringLiteral("2"),
+                QStringLiteral("--flush-interval"),     QStringLiteral("1")};
     }
 
 private Q_SLOTS:
@@ -115,10 +115,12 @@ private Q_SLOTS:
         const auto ended = client.waitForType(QStringLiteral("SESSION_ENDED"), 6000);
         QVERIFY2(ended, "silent session did not expire");
         QCOMPARE(ended->value("reason").toString(), QStringLiteral("EXPIRED"));
-        QVERIFY(monitor.waitFor([&](const QJsonObject &m) {
-            return m.value("type").toString() == QLatin1String("ROOM_ROSTER_DIFF") &&
-                   m.value("leaves").toArray().contains(sessionId);
-        }, 2000));
+        QVERIFY(monitor.waitFor(
+            [&](const QJsonObject &m) {
+                return m.value("type").toString() == QLatin1String("ROOM_ROSTER_DIFF") &&
+                       m.value("leaves").toArray().contains(sessionId);
+            },
+            2000));
         const auto late = client.request(heartbeat(sessionId));
         QCOMPARE(late->value("code").toString(), QStringLiteral("SESSION_NOT_FOUND"));
         // A device may join again after expiry.
@@ -137,11 +139,13 @@ private Q_SLOTS:
         QVERIFY2(server.start(fastTimeouts()), qPrintable(server.errorText()));
         QVERIFY(createRoom(server, QStringLiteral("BEAT")));
         WsClient client;
-        QVERIFY(client.open(server.wsUrl(), server.token(QStringLiteral("dave"), QStringLiteral("acme"),
-                                                           {QStringLiteral("spidi:user")})));
-        const QString sessionId = client.request(hello(QStringLiteral("BEAT"), QStringLiteral("b")))
-                                      ->value("sessionId")
-                                      .toString();
+        QVERIFY(
+            client.open(server.wsUrl(), server.token(QStringLiteral("dave"), QStringLiteral("acme"),
+                                                     {QStringLiteral("spidi:user")})));
+        const QString sessionId =
+            client.request(hello(QStringLiteral("BEAT"), QStringLiteral("b")))
+                ->value("sessionId")
+                .toString();
         // Five timeouts' worth of regular heartbeats: never expires.
         QElapsedTimer elapsed;
         elapsed.start();
@@ -183,8 +187,9 @@ private Q_SLOTS:
         QVERIFY2(server.start(fastTimeouts()), qPrintable(server.errorText()));
         QVERIFY(createRoom(server, QStringLiteral("TTL"), 2));
         WsClient client;
-        QVERIFY(client.open(server.wsUrl(), server.token(QStringLiteral("dave"), QStringLiteral("acme"),
-                                                           {QStringLiteral("spidi:user")})));
+        QVERIFY(
+            client.open(server.wsUrl(), server.token(QStringLiteral("dave"), QStringLiteral("acme"),
+                                                     {QStringLiteral("spidi:user")})));
         const QString sessionId = client.request(hello(QStringLiteral("TTL"), QStringLiteral("t")))
                                       ->value("sessionId")
                                       .toString();
@@ -220,10 +225,12 @@ private Q_SLOTS:
         WsClient a, b;
         QVERIFY(a.open(server.wsUrl(), token));
         QVERIFY(b.open(server.wsUrl(), token));
-        const QString left =
-            a.request(hello(QStringLiteral("FLUSH"), QStringLiteral("a")))->value("sessionId").toString();
-        const QString stayed =
-            b.request(hello(QStringLiteral("FLUSH"), QStringLiteral("b")))->value("sessionId").toString();
+        const QString left = a.request(hello(QStringLiteral("FLUSH"), QStringLiteral("a")))
+                                 ->value("sessionId")
+                                 .toString();
+        const QString stayed = b.request(hello(QStringLiteral("FLUSH"), QStringLiteral("b")))
+                                   ->value("sessionId")
+                                   .toString();
         QCOMPARE(a.request({{QStringLiteral("type"), QStringLiteral("LEAVE")},
                             {QStringLiteral("sessionId"), left}})
                      ->value("type")
@@ -251,11 +258,13 @@ private Q_SLOTS:
                  qPrintable(server.errorText()));
         QVERIFY(createRoom(server, QStringLiteral("CRASH")));
         WsClient client;
-        QVERIFY(client.open(server.wsUrl(), server.token(QStringLiteral("dave"), QStringLiteral("acme"),
-                                                           {QStringLiteral("spidi:user")})));
-        const QString sessionId = client.request(hello(QStringLiteral("CRASH"), QStringLiteral("c")))
-                                      ->value("sessionId")
-                                      .toString();
+        QVERIFY(
+            client.open(server.wsUrl(), server.token(QStringLiteral("dave"), QStringLiteral("acme"),
+                                                     {QStringLiteral("spidi:user")})));
+        const QString sessionId =
+            client.request(hello(QStringLiteral("CRASH"), QStringLiteral("c")))
+                ->value("sessionId")
+                .toString();
         QTRY_VERIFY_WITH_TIMEOUT(historyRows(server.databaseFile()).contains(sessionId), 10000);
         QVERIFY(!historyRows(server.databaseFile()).value(sessionId).ended);
         server.kill(); // SIGKILL: no flush, no end
@@ -267,8 +276,9 @@ private Q_SLOTS:
         QVERIFY(row.ended);
         QCOMPARE(row.endReason, QStringLiteral("DISCONNECTED"));
         WsClient again;
-        QVERIFY(again.open(server.wsUrl(), server.token(QStringLiteral("dave"), QStringLiteral("acme"),
-                                                          {QStringLiteral("spidi:user")})));
+        QVERIFY(
+            again.open(server.wsUrl(), server.token(QStringLiteral("dave"), QStringLiteral("acme"),
+                                                    {QStringLiteral("spidi:user")})));
         QCOMPARE(again.request(hello(QStringLiteral("CRASH"), QStringLiteral("c")))
                      ->value("type")
                      .toString(),
@@ -306,7 +316,8 @@ private Q_SLOTS:
         QList<int> applied;
         for (int run = 0; run < 2; ++run) {
             QProcess migrate;
-            migrate.start(binary, {QStringLiteral("migrate"), QStringLiteral("--data-dir"), dir.path()});
+            migrate.start(binary,
+                          {QStringLiteral("migrate"), QStringLiteral("--data-dir"), dir.path()});
             QVERIFY(migrate.waitForFinished(20000));
             QCOMPARE(migrate.exitCode(), 0);
             const QRegularExpression count(QStringLiteral("applied (\\d+) migration"));

@@ -45,7 +45,8 @@ QJsonObject leave(const QString &sessionId)
 
 QJsonObject subscribe(const QString &topic)
 {
-    return {{QStringLiteral("type"), QStringLiteral("SUBSCRIBE")}, {QStringLiteral("topic"), topic}};
+    return {{QStringLiteral("type"), QStringLiteral("SUBSCRIBE")},
+            {QStringLiteral("topic"), topic}};
 }
 
 QString typeOf(const std::optional<QJsonObject> &message)
@@ -74,7 +75,8 @@ bool diffLeaves(const QJsonObject &m, const QString &sessionId)
            m.value(QStringLiteral("leaves")).toArray().contains(sessionId);
 }
 
-std::function<bool(const QJsonObject &)> metricsWhere(const std::function<bool(const QJsonObject &)> &p)
+std::function<bool(const QJsonObject &)>
+metricsWhere(const std::function<bool(const QJsonObject &)> &p)
 {
     return [p](const QJsonObject &m) {
         return m.value(QStringLiteral("type")).toString() == QLatin1String("ROOM_METRICS") && p(m);
@@ -134,7 +136,8 @@ private:
     void mintTokens(const ServerProcess &server)
     {
         m_admin = server.token(QStringLiteral("alice"), kTenant, {QStringLiteral("spidi:admin")});
-        m_monitor = server.token(QStringLiteral("mona"), kTenant, {QStringLiteral("spidi:monitor")});
+        m_monitor =
+            server.token(QStringLiteral("mona"), kTenant, {QStringLiteral("spidi:monitor")});
         m_device = server.token(QStringLiteral("dave"), kTenant, {QStringLiteral("spidi:user")});
         m_device2 = server.token(QStringLiteral("erin"), kTenant, {QStringLiteral("spidi:user")});
         m_otherAdmin =
@@ -146,15 +149,16 @@ private:
     QJsonObject createRoom(ServerProcess &server, const QString &code, int capacity = 100,
                            int ttlSec = 3600)
     {
-        const HttpReply reply = httpRequest(
-            m_http, "POST", server.httpUrl(QStringLiteral("/api/v1/rooms")), m_admin,
-            {{QStringLiteral("code"), code},
-             {QStringLiteral("name"), QString(QStringLiteral("Room ") + code)},
-             {QStringLiteral("typeCode"), QStringLiteral("CHAT")},
-             {QStringLiteral("capacity"), capacity},
-             {QStringLiteral("ttlSec"), ttlSec}});
+        const HttpReply reply =
+            httpRequest(m_http, "POST", server.httpUrl(QStringLiteral("/api/v1/rooms")), m_admin,
+                        {{QStringLiteral("code"), code},
+                         {QStringLiteral("name"), QString(QStringLiteral("Room ") + code)},
+                         {QStringLiteral("typeCode"), QStringLiteral("CHAT")},
+                         {QStringLiteral("capacity"), capacity},
+                         {QStringLiteral("ttlSec"), ttlSec}});
         if (reply.status != 201)
-            qWarning("create room %s: %d %s", qPrintable(code), reply.status, reply.body.constData());
+            qWarning("create room %s: %d %s", qPrintable(code), reply.status,
+                     reply.body.constData());
         return reply.json();
     }
 
@@ -208,7 +212,8 @@ private Q_SLOTS:
         WsClient device;
         QVERIFY(device.open(m_server->wsUrl(), m_device));
         const qint64 before = QDateTime::currentMSecsSinceEpoch();
-        const auto ack = device.request(hello(QStringLiteral("E2E-FLOW"), QStringLiteral("phone-1")));
+        const auto ack =
+            device.request(hello(QStringLiteral("E2E-FLOW"), QStringLiteral("phone-1")));
         QCOMPARE(typeOf(ack), QStringLiteral("ACK"));
         const QString sessionId = ack->value("sessionId").toString();
         QVERIFY(!sessionId.isEmpty());
@@ -236,9 +241,10 @@ private Q_SLOTS:
             QCOMPARE(typeOf(hbAck), QStringLiteral("HEARTBEAT_ACK"));
             QCOMPARE(hbAck->value("sessionId").toString(), sessionId);
             QVERIFY(hbAck->value("serverTime").toInteger() >= before);
-            const auto latencyMetrics = monitor.waitFor(metricsWhere([latency](const QJsonObject &m) {
-                return m.value("avgLatencyMs").toDouble() == latency;
-            }));
+            const auto latencyMetrics =
+                monitor.waitFor(metricsWhere([latency](const QJsonObject &m) {
+                    return m.value("avgLatencyMs").toDouble() == latency;
+                }));
             QVERIFY2(latencyMetrics, "metrics did not converge to the reported latency");
             QCOMPARE(latencyMetrics->value("p95LatencyMs").toDouble(), double(latency));
             QCOMPARE(latencyMetrics->value("peak").toInt(), 1);
@@ -247,7 +253,8 @@ private Q_SLOTS:
         }
         // A second device: average and p95 over both sessions.
         WsClient laptop;
-        const QString second = join(laptop, m_device2, QStringLiteral("E2E-FLOW"), QStringLiteral("laptop"));
+        const QString second =
+            join(laptop, m_device2, QStringLiteral("E2E-FLOW"), QStringLiteral("laptop"));
         QVERIFY(!second.isEmpty());
         QCOMPARE(typeOf(laptop.request(heartbeat(second, 100))), QStringLiteral("HEARTBEAT_ACK"));
         const auto both = monitor.waitFor(metricsWhere([](const QJsonObject &m) {
@@ -272,7 +279,8 @@ private Q_SLOTS:
         const auto leaveAck = device.request(leave(sessionId));
         QCOMPARE(typeOf(leaveAck), QStringLiteral("ACK"));
         QCOMPARE(leaveAck->value("sessionId").toString(), sessionId);
-        QVERIFY(monitor.waitFor([&](const QJsonObject &m) { return diffLeaves(m, sessionId); }, 2000));
+        QVERIFY(
+            monitor.waitFor([&](const QJsonObject &m) { return diffLeaves(m, sessionId); }, 2000));
         QVERIFY(monitor.waitFor(metricsWhere([](const QJsonObject &m) {
             return m.value("online").toInt() == 0 && m.value("peak").toInt() == 2;
         })));
@@ -289,7 +297,8 @@ private Q_SLOTS:
         createRoom(*m_server, QStringLiteral("E2E-MULTI"));
         createRoom(*m_server, QStringLiteral("E2E-MULTI2"));
         WsClient phone, laptop, tablet;
-        const QString s1 = join(phone, m_device, QStringLiteral("E2E-MULTI"), QStringLiteral("phone"));
+        const QString s1 =
+            join(phone, m_device, QStringLiteral("E2E-MULTI"), QStringLiteral("phone"));
         const QString s2 =
             join(laptop, m_device, QStringLiteral("E2E-MULTI"), QStringLiteral("laptop"));
         const QString s3 =
@@ -330,15 +339,16 @@ private Q_SLOTS:
         QString sessionId;
         {
             WsClient first;
-            sessionId = join(first, m_device, QStringLiteral("E2E-RESUME"), QStringLiteral("phone"));
+            sessionId =
+                join(first, m_device, QStringLiteral("E2E-RESUME"), QStringLiteral("phone"));
             QVERIFY(!sessionId.isEmpty());
             first.close();
             QVERIFY(first.waitClosed());
         }
         WsClient second;
         QVERIFY(second.open(m_server->wsUrl(), m_device));
-        const auto ack = second.request(
-            hello(QStringLiteral("E2E-RESUME"), QStringLiteral("phone"), sessionId));
+        const auto ack =
+            second.request(hello(QStringLiteral("E2E-RESUME"), QStringLiteral("phone"), sessionId));
         QCOMPARE(typeOf(ack), QStringLiteral("ACK"));
         QCOMPARE(ack->value("sessionId").toString(), sessionId);
         QCOMPARE(ack->value("resumed").toBool(), true);
@@ -346,16 +356,18 @@ private Q_SLOTS:
         // Another user cannot take the session over: they get a session of their own.
         WsClient intruder;
         QVERIFY(intruder.open(m_server->wsUrl(), m_device2));
-        const auto other = intruder.request(
-            hello(QStringLiteral("E2E-RESUME"), QStringLiteral("x"), sessionId));
+        const auto other =
+            intruder.request(hello(QStringLiteral("E2E-RESUME"), QStringLiteral("x"), sessionId));
         QCOMPARE(typeOf(other), QStringLiteral("ACK"));
         QVERIFY(other->value("sessionId").toString() != sessionId);
         QCOMPARE(other->value("resumed").toBool(), false);
         // ... nor beat or end it.
-        QCOMPARE(codeOf(intruder.request(heartbeat(sessionId))), QStringLiteral("SESSION_NOT_FOUND"));
+        QCOMPARE(codeOf(intruder.request(heartbeat(sessionId))),
+                 QStringLiteral("SESSION_NOT_FOUND"));
         QCOMPARE(codeOf(intruder.request(leave(sessionId))), QStringLiteral("SESSION_NOT_FOUND"));
         // The reconnect was not a leave.
-        QVERIFY(!monitor.waitFor([&](const QJsonObject &m) { return diffLeaves(m, sessionId); }, 700));
+        QVERIFY(
+            !monitor.waitFor([&](const QJsonObject &m) { return diffLeaves(m, sessionId); }, 700));
     }
 
     void capacityRefusesTheNextDevice()
@@ -379,9 +391,10 @@ private Q_SLOTS:
         QVERIFY(!sessionId.isEmpty());
 
         const auto maintenance = [&](bool enabled) {
-            return httpRequest(m_http, "POST",
-                               m_server->httpUrl(QStringLiteral("/api/v1/rooms/E2E-MAINT/maintenance")),
-                               m_admin, {{QStringLiteral("enabled"), enabled}});
+            return httpRequest(
+                m_http, "POST",
+                m_server->httpUrl(QStringLiteral("/api/v1/rooms/E2E-MAINT/maintenance")), m_admin,
+                {{QStringLiteral("enabled"), enabled}});
         };
         QCOMPARE(maintenance(true).status, 200);
         WsClient late;
@@ -417,7 +430,8 @@ private Q_SLOTS:
     {
         createRoom(*m_server, QStringLiteral("E2E-KICK"));
         WsClient device;
-        const QString sessionId = join(device, m_device, QStringLiteral("E2E-KICK"), QStringLiteral("k"));
+        const QString sessionId =
+            join(device, m_device, QStringLiteral("E2E-KICK"), QStringLiteral("k"));
         QVERIFY(!sessionId.isEmpty());
         const QUrl url = m_server->httpUrl(QStringLiteral("/api/v1/sessions/") + sessionId);
         QCOMPARE(httpRequest(m_http, "DELETE", url, m_monitor).status, 403);
@@ -441,20 +455,22 @@ private Q_SLOTS:
         QVERIFY(stranger.open(m_server->wsUrl(), m_otherDevice));
         QCOMPARE(codeOf(stranger.request(hello(QStringLiteral("E2E-TENANT"), QStringLiteral("s")))),
                  QStringLiteral("ROOM_NOT_FOUND"));
-        QCOMPARE(codeOf(stranger.request(heartbeat(sessionId))), QStringLiteral("SESSION_NOT_FOUND"));
+        QCOMPARE(codeOf(stranger.request(heartbeat(sessionId))),
+                 QStringLiteral("SESSION_NOT_FOUND"));
         QCOMPARE(codeOf(stranger.request(leave(sessionId))), QStringLiteral("SESSION_NOT_FOUND"));
 
         WsClient strangeMonitor;
         QVERIFY(strangeMonitor.open(m_server->wsUrl(), m_otherAdmin));
-        QCOMPARE(codeOf(strangeMonitor.request(subscribe(QStringLiteral("room/E2E-TENANT/roster")))),
-                 QStringLiteral("ROOM_NOT_FOUND"));
+        QCOMPARE(
+            codeOf(strangeMonitor.request(subscribe(QStringLiteral("room/E2E-TENANT/roster")))),
+            QStringLiteral("ROOM_NOT_FOUND"));
         QCOMPARE(typeOf(strangeMonitor.request(subscribe(QStringLiteral("rooms")))),
                  QStringLiteral("SUBSCRIBED"));
         // Activity in tenant A's room must not reach tenant B's "rooms" subscription.
         QCOMPARE(typeOf(device.request(heartbeat(sessionId, 33))), QStringLiteral("HEARTBEAT_ACK"));
-        const auto leaked = strangeMonitor.waitFor([](const QJsonObject &m) {
-            return QJsonDocument(m).toJson().contains("E2E-TENANT");
-        }, 1200);
+        const auto leaked = strangeMonitor.waitFor(
+            [](const QJsonObject &m) { return QJsonDocument(m).toJson().contains("E2E-TENANT"); },
+            1200);
         QVERIFY2(!leaked, "tenant B received tenant A's room");
 
         for (const QString &path : {QStringLiteral("/api/v1/rooms/E2E-TENANT"),
@@ -499,8 +515,8 @@ private Q_SLOTS:
             QCOMPARE(reply.header("Content-Type"), QByteArray("application/problem+json"));
             QVERIFY(reply.header("WWW-Authenticate").startsWith("Bearer"));
         }
-        for (const QString &path : {QStringLiteral("/api/v1/rooms"),
-                                    QStringLiteral("/api/v1/rooms/LOBBY/sessions")}) {
+        for (const QString &path :
+             {QStringLiteral("/api/v1/rooms"), QStringLiteral("/api/v1/rooms/LOBBY/sessions")}) {
             QCOMPARE(httpRequest(m_http, "GET", m_server->httpUrl(path), "garbage").status, 401);
             QCOMPARE(httpRequest(m_http, "GET", m_server->httpUrl(path), foreign).status, 401);
             QCOMPARE(httpRequest(m_http, "GET", m_server->httpUrl(path)).status, 401);
@@ -542,7 +558,8 @@ private Q_SLOTS:
                  QStringLiteral("memory"));
 
         WsClient device;
-        QVERIFY(!join(device, m_device, QStringLiteral("LOBBY"), QStringLiteral("metrics")).isEmpty());
+        QVERIFY(
+            !join(device, m_device, QStringLiteral("LOBBY"), QStringLiteral("metrics")).isEmpty());
         const HttpReply metrics =
             httpRequest(m_http, "GET", m_server->httpUrl(QStringLiteral("/metrics")));
         QCOMPARE(metrics.status, 200);

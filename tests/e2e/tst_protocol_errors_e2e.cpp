@@ -84,9 +84,9 @@ public:
                 if (data.size() - pos < header + length)
                     break;
                 if (opcode == 0x8)
-                    return length >= 2 ? (quint8(data[pos + header]) << 8) |
-                                             quint8(data[pos + header + 1])
-                                       : 1005;
+                    return length >= 2
+                               ? (quint8(data[pos + header]) << 8) | quint8(data[pos + header + 1])
+                               : 1005;
                 pos += header + length;
             }
         }
@@ -149,36 +149,58 @@ private Q_SLOTS:
         QTest::addColumn<QString>("frame");
         QTest::addColumn<QString>("code");
         QTest::addColumn<QString>("mentions");
-        QTest::newRow("invalid JSON") << "{\"type\": \"HELLO\"," << "BAD_REQUEST" << "JSON";
-        QTest::newRow("not an object") << "[1,2,3]" << "BAD_REQUEST" << "object";
-        QTest::newRow("empty") << "" << "BAD_REQUEST" << "";
-        QTest::newRow("missing type") << "{\"roomCode\":\"LOBBY\"}" << "BAD_REQUEST" << "type";
-        QTest::newRow("type not a string") << "{\"type\":7}" << "BAD_REQUEST" << "type";
-        QTest::newRow("unknown type") << "{\"type\":\"DANCE\"}" << "UNKNOWN_TYPE" << "DANCE";
+        QTest::newRow("invalid JSON") << "{\"type\": \"HELLO\","
+                                      << "BAD_REQUEST"
+                                      << "JSON";
+        QTest::newRow("not an object") << "[1,2,3]"
+                                       << "BAD_REQUEST"
+                                       << "object";
+        QTest::newRow("empty") << ""
+                               << "BAD_REQUEST"
+                               << "";
+        QTest::newRow("missing type") << "{\"roomCode\":\"LOBBY\"}"
+                                      << "BAD_REQUEST"
+                                      << "type";
+        QTest::newRow("type not a string") << "{\"type\":7}"
+                                           << "BAD_REQUEST"
+                                           << "type";
+        QTest::newRow("unknown type") << "{\"type\":\"DANCE\"}"
+                                      << "UNKNOWN_TYPE"
+                                      << "DANCE";
         QTest::newRow("hello without roomCode")
-            << "{\"type\":\"HELLO\",\"clientId\":\"c\",\"appVersion\":\"1\"}" << "BAD_REQUEST"
+            << "{\"type\":\"HELLO\",\"clientId\":\"c\",\"appVersion\":\"1\"}"
+            << "BAD_REQUEST"
             << "roomCode";
         QTest::newRow("hello roomCode not a string")
             << "{\"type\":\"HELLO\",\"roomCode\":5,\"clientId\":\"c\",\"appVersion\":\"1\"}"
-            << "BAD_REQUEST" << "roomCode";
-        QTest::newRow("heartbeat without sessionId") << "{\"type\":\"HEARTBEAT\"}" << "BAD_REQUEST"
+            << "BAD_REQUEST"
+            << "roomCode";
+        QTest::newRow("heartbeat without sessionId") << "{\"type\":\"HEARTBEAT\"}"
+                                                     << "BAD_REQUEST"
                                                      << "sessionId";
         QTest::newRow("latency not a number")
             << "{\"type\":\"HEARTBEAT\",\"sessionId\":\"x\",\"latencyMs\":\"fast\"}"
-            << "BAD_REQUEST" << "latencyMs";
+            << "BAD_REQUEST"
+            << "latencyMs";
         QTest::newRow("negative latency")
-            << "{\"type\":\"HEARTBEAT\",\"sessionId\":\"x\",\"latencyMs\":-5}" << "BAD_REQUEST"
+            << "{\"type\":\"HEARTBEAT\",\"sessionId\":\"x\",\"latencyMs\":-5}"
+            << "BAD_REQUEST"
             << "latencyMs";
         QTest::newRow("seq not an integer")
-            << "{\"type\":\"LEAVE\",\"sessionId\":\"x\",\"seq\":\"one\"}" << "BAD_REQUEST" << "seq";
+            << "{\"type\":\"LEAVE\",\"sessionId\":\"x\",\"seq\":\"one\"}"
+            << "BAD_REQUEST"
+            << "seq";
         QTest::newRow("bad topic") << "{\"type\":\"SUBSCRIBE\",\"topic\":\"room//metrics\"}"
-                                   << "BAD_REQUEST" << "topic";
+                                   << "BAD_REQUEST"
+                                   << "topic";
         QTest::newRow("unknown session")
             << "{\"type\":\"HEARTBEAT\",\"sessionId\":\"00000000-0000-0000-0000-000000000000\"}"
-            << "SESSION_NOT_FOUND" << "";
+            << "SESSION_NOT_FOUND"
+            << "";
         QTest::newRow("unknown room")
             << "{\"type\":\"HELLO\",\"roomCode\":\"NOPE\",\"clientId\":\"c\",\"appVersion\":\"1\"}"
-            << "ROOM_NOT_FOUND" << "NOPE";
+            << "ROOM_NOT_FOUND"
+            << "NOPE";
     }
 
     void malformedFramesGetBadRequest()
@@ -237,8 +259,9 @@ private Q_SLOTS:
         WsClient client;
         QVERIFY(client.open(m_server.wsUrl(), m_device));
         // 60 KiB of valid JSON: refused for its content (unknown room), not for its size.
-        QString frame = QStringLiteral("{\"type\":\"HELLO\",\"clientId\":\"c\",\"appVersion\":\"1\","
-                                       "\"roomCode\":\"NOPE\",\"pad\":\"");
+        QString frame =
+            QStringLiteral("{\"type\":\"HELLO\",\"clientId\":\"c\",\"appVersion\":\"1\","
+                           "\"roomCode\":\"NOPE\",\"pad\":\"");
         frame += QString(60 * 1024, QLatin1Char('x'));
         frame += QStringLiteral("\"}");
         client.sendText(frame);
@@ -270,8 +293,9 @@ private Q_SLOTS:
                                {QStringLiteral("sessionId"), QStringLiteral("x")}};
         for (int i = 0; i < 400 && client.isConnected(); ++i)
             client.send(ping);
-        const auto limited = client.waitFor(
-            [](const QJsonObject &m) { return isError(m) && m.value("code").toString() == QLatin1String("RATE_LIMITED"); });
+        const auto limited = client.waitFor([](const QJsonObject &m) {
+            return isError(m) && m.value("code").toString() == QLatin1String("RATE_LIMITED");
+        });
         QVERIFY2(limited, "no RATE_LIMITED error");
         QVERIFY(client.waitClosed());
         QCOMPARE(client.closeCode(), 1008);

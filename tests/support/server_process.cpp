@@ -43,15 +43,15 @@ bool ServerProcess::start(const QStringList &extra)
             env.remove(key);
     m_process->setProcessEnvironment(env);
     QObject::connect(m_process.get(), &QProcess::readyRead, m_process.get(), [this] { readLog(); });
-    QStringList arguments = {QStringLiteral("--port"),     QStringLiteral("0"),
-                             QStringLiteral("--bind"),     QStringLiteral("127.0.0.1"),
-                             QStringLiteral("--data-dir"), m_dataDir.path(),
+    QStringList arguments = {QStringLiteral("--port"),       QStringLiteral("0"),
+                             QStringLiteral("--bind"),       QStringLiteral("127.0.0.1"),
+                             QStringLiteral("--data-dir"),   m_dataDir.path(),
                              QStringLiteral("--log-format"), QStringLiteral("json")};
     arguments += extra;
     m_process->start(serverBinary(), arguments);
     if (!m_process->waitForStarted(10000)) {
-        m_log += "cannot start " + serverBinary().toUtf8() + ": " +
-                 m_process->errorString().toUtf8();
+        m_log +=
+            "cannot start " + serverBinary().toUtf8() + ": " + m_process->errorString().toUtf8();
         return false;
     }
     QDeadlineTimer deadline(20000);
@@ -127,15 +127,14 @@ QUrl ServerProcess::wsUrl() const
     return QUrl(QStringLiteral("ws://127.0.0.1:%1/ws/presence").arg(m_port));
 }
 
-QByteArray ServerProcess::token(const QString &sub, const QString &tenant,
-                                const QStringList &perms, const QString &ttl) const
+QByteArray ServerProcess::token(const QString &sub, const QString &tenant, const QStringList &perms,
+                                const QString &ttl) const
 {
     QProcess minter;
-    minter.start(serverBinary(),
-                 {QStringLiteral("token"), QStringLiteral("--data-dir"), m_dataDir.path(),
-                  QStringLiteral("--sub"), sub, QStringLiteral("--tenant"), tenant,
-                  QStringLiteral("--perms"), perms.join(QLatin1Char(',')), QStringLiteral("--ttl"),
-                  ttl});
+    minter.start(serverBinary(), {QStringLiteral("token"), QStringLiteral("--data-dir"),
+                                  m_dataDir.path(), QStringLiteral("--sub"), sub,
+                                  QStringLiteral("--tenant"), tenant, QStringLiteral("--perms"),
+                                  perms.join(QLatin1Char(',')), QStringLiteral("--ttl"), ttl});
     if (!minter.waitForFinished(10000) || minter.exitCode() != 0) {
         qWarning("token command failed: %s", minter.readAllStandardError().constData());
         return {};
@@ -162,7 +161,8 @@ HttpReply httpRequest(QNetworkAccessManager &manager, const QByteArray &verb, co
         request.setRawHeader(name, value);
     QByteArray payload;
     if (!body.isEmpty()) {
-        request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+        request.setHeader(QNetworkRequest::ContentTypeHeader,
+                          QByteArrayLiteral("application/json"));
         payload = QJsonDocument(body).toJson(QJsonDocument::Compact);
     }
     QNetworkReply *reply = manager.sendCustomRequest(request, verb, payload);

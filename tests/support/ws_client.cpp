@@ -22,7 +22,8 @@ bool WsClient::open(const QUrl &url, const QByteArray &token, const QStringList 
     if (!token.isEmpty())
         request.setRawHeader("Authorization", "Bearer " + token);
     if (!subprotocols.isEmpty())
-        request.setRawHeader("Sec-WebSocket-Protocol", subprotocols.join(QLatin1Char(',')).toUtf8());
+        request.setRawHeader("Sec-WebSocket-Protocol",
+                             subprotocols.join(QLatin1Char(',')).toUtf8());
     m_closed = false;
     m_socket.open(request);
     QDeadlineTimer deadline(timeoutMs);
@@ -34,7 +35,8 @@ bool WsClient::open(const QUrl &url, const QByteArray &token, const QStringList 
 
 void WsClient::send(const QJsonObject &message)
 {
-    m_socket.sendTextMessage(QString::fromUtf8(QJsonDocument(message).toJson(QJsonDocument::Compact)));
+    m_socket.sendTextMessage(
+        QString::fromUtf8(QJsonDocument(message).toJson(QJsonDocument::Compact)));
 }
 
 void WsClient::sendText(const QString &text)
@@ -69,9 +71,9 @@ std::optional<QJsonObject> WsClient::waitFor(const std::function<bool(const QJso
 
 std::optional<QJsonObject> WsClient::waitForType(const QString &type, int timeoutMs)
 {
-    return waitFor([&type](const QJsonObject &m) {
-        return m.value(QLatin1String("type")).toString() == type;
-    }, timeoutMs);
+    return waitFor(
+        [&type](const QJsonObject &m) { return m.value(QLatin1String("type")).toString() == type; },
+        timeoutMs);
 }
 
 std::optional<QJsonObject> WsClient::request(QJsonObject message, int timeoutMs)
@@ -79,9 +81,9 @@ std::optional<QJsonObject> WsClient::request(QJsonObject message, int timeoutMs)
     const qint64 seq = m_nextSeq++;
     message.insert(QLatin1String("seq"), seq);
     send(message);
-    return waitFor([seq](const QJsonObject &m) {
-        return m.value(QLatin1String("ref")).toInteger(-1) == seq;
-    }, timeoutMs);
+    return waitFor(
+        [seq](const QJsonObject &m) { return m.value(QLatin1String("ref")).toInteger(-1) == seq; },
+        timeoutMs);
 }
 
 bool WsClient::waitClosed(int timeoutMs)
