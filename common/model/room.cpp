@@ -1,5 +1,7 @@
 #include "room.h"
 
+#include <QJsonArray>
+
 namespace spidi {
 
 QString toString(RoomStatus status)
@@ -24,6 +26,25 @@ std::optional<RoomStatus> roomStatusFromString(const QString &text)
     if (text == QLatin1String("CLOSED"))
         return RoomStatus::Closed;
     return std::nullopt;
+}
+
+QJsonObject roomStateToJson(const Room &room)
+{
+    QJsonObject attributes;
+    for (auto it = room.attributes.constBegin(); it != room.attributes.constEnd(); ++it)
+        attributes.insert(it.key(), it.value().toString());
+    return QJsonObject{
+        {QStringLiteral("id"), room.id},
+        {QStringLiteral("code"), room.code},
+        {QStringLiteral("name"), room.name},
+        {QStringLiteral("typeCode"), room.typeCode},
+        {QStringLiteral("status"), toString(room.status)},
+        {QStringLiteral("capacity"), room.capacity},
+        {QStringLiteral("ttlSec"), room.ttlSec},
+        {QStringLiteral("tags"), QJsonArray::fromStringList(room.tags)},
+        {QStringLiteral("attributes"), attributes},
+        {QStringLiteral("version"), room.version},
+    };
 }
 
 } // namespace spidi

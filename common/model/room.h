@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QDateTime>
+#include <QJsonObject>
 #include <QString>
 #include <QStringList>
 #include <QVariantMap>
@@ -40,5 +41,10 @@ struct Room
     QDateTime createdAt;
     QDateTime updatedAt;
 };
+
+// The room's state as JSON: id, code, name, typeCode, status, capacity, ttlSec, tags,
+// attributes (string values) and version. The REST representation adds its timestamps, the
+// audit trail its tenant; both start from this so they can never disagree.
+QJsonObject roomStateToJson(const Room &room);
 
 } // namespace spidi

@@ -101,22 +101,9 @@ Room roomFromRow(const QSqlQuery &query)
 
 QJsonObject snapshot(const Room &room)
 {
-    QJsonObject attributes;
-    for (auto it = room.attributes.constBegin(); it != room.attributes.constEnd(); ++it)
-        attributes.insert(it.key(), it.value().toString());
-    return QJsonObject{
-        {QStringLiteral("id"), room.id},
-        {QStringLiteral("tenantId"), room.tenantId},
-        {QStringLiteral("code"), room.code},
-        {QStringLiteral("name"), room.name},
-        {QStringLiteral("typeCode"), room.typeCode},
-        {QStringLiteral("status"), toString(room.status)},
-        {QStringLiteral("capacity"), room.capacity},
-        {QStringLiteral("ttlSec"), room.ttlSec},
-        {QStringLiteral("tags"), QJsonArray::fromStringList(room.tags)},
-        {QStringLiteral("attributes"), attributes},
-        {QStringLiteral("version"), room.version},
-    };
+    QJsonObject state = roomStateToJson(room);
+    state.insert(QStringLiteral("tenantId"), room.tenantId);
+    return state;
 }
 
 bool sameState(const Room &a, const Room &b)

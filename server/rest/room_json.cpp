@@ -98,20 +98,10 @@ QJsonObject attributesToJson(const QVariantMap &attributes)
 
 QJsonObject roomToJson(const Room &room)
 {
-    return QJsonObject{
-        {QStringLiteral("id"), room.id},
-        {QStringLiteral("code"), room.code},
-        {QStringLiteral("name"), room.name},
-        {QStringLiteral("typeCode"), room.typeCode},
-        {QStringLiteral("status"), toString(room.status)},
-        {QStringLiteral("capacity"), room.capacity},
-        {QStringLiteral("ttlSec"), room.ttlSec},
-        {QStringLiteral("tags"), QJsonArray::fromStringList(room.tags)},
-        {QStringLiteral("attributes"), attributesToJson(room.attributes)},
-        {QStringLiteral("version"), room.version},
-        {QStringLiteral("createdAt"), toJsonTime(room.createdAt)},
-        {QStringLiteral("updatedAt"), toJsonTime(room.updatedAt)},
-    };
+    QJsonObject json = roomStateToJson(room);
+    json.insert(QStringLiteral("createdAt"), toJsonTime(room.createdAt));
+    json.insert(QStringLiteral("updatedAt"), toJsonTime(room.updatedAt));
+    return json;
 }
 
 QJsonObject roomTypeToJson(const RoomType &type)
