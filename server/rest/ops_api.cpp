@@ -3,6 +3,7 @@
 #include "rest/problem.h"
 
 #include <QHttpServer>
+#include <QHttpServerResponder>
 
 namespace spidi::rest {
 
@@ -21,6 +22,13 @@ void registerOpsRoutes(QHttpServer &server, OpsEndpoints endpoints)
                      return QHttpServerResponse(
                          QByteArrayLiteral("text/plain; version=0.0.4; charset=utf-8"), metrics());
                  });
+    // Unknown paths answer like every other error: problem+json, not Qt's empty 404.
+    server.setMissingHandler(
+        [](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
+            problem(QHttpServerResponse::StatusCode::NotFound, QStringLiteral("Not Found"),
+                    QStringLiteral("no resource at %1").arg(request.url().path()))
+                .write(std::move(responder));
+        });
 }
 
 } // namespace spidi::rest

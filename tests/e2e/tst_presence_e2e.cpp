@@ -569,6 +569,12 @@ private Q_SLOTS:
               "spidi_heartbeat_latency_ms_bucket", "spidi_alerts_triggered_total",
               "spidi_history_queue_depth", "spidi_hot_store_errors"})
             QVERIFY2(metrics.body.contains(name), name);
+        const HttpReply missing =
+            httpRequest(m_http, "GET", m_server->httpUrl(QStringLiteral("/api/v1/nothing-here")));
+        QCOMPARE(missing.status, 404);
+        QCOMPARE(missing.header("Content-Type"), QByteArray("application/problem+json"));
+        QVERIFY(missing.json().value("detail").toString().contains(QLatin1String("/api/v1/nothing-here")));
+
         QRegularExpression active(QStringLiteral("\\nspidi_sessions_active (\\d+)"));
         const auto match = active.match(QString::fromUtf8(metrics.body));
         QVERIFY(match.hasMatch());
