@@ -19,9 +19,12 @@
 #include "rest/rest_context.h"
 #include "rest/rooms_api.h"
 #include "store/memory_hot_store.h"
+#include "store/redis_hot_store.h"
 
 #include <QDateTime>
+#include <QEventLoop>
 #include <QHttpServer>
+#include <QPointer>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QUrlQuery>
@@ -31,6 +34,8 @@ namespace spidi {
 namespace {
 constexpr int kSweepIntervalMs = 1000;
 constexpr int kGaugeIntervalMs = 1000;
+constexpr int kStoreLoadWaitMs = 5000;
+constexpr int kStoreDrainMs = 3000;
 const QString kMainConnection = QStringLiteral("spidi-main");
 } // namespace
 
@@ -61,13 +66,6 @@ ServerApplication::~ServerApplication()
 Status ServerApplication::start()
 {
     m_uptime.start();
-    if (!m_config.redisUrl.isEmpty())
-        return makeError(ErrorKind::Unavailable,
-                         QStringLiteral("the Redis hot store is not available in this build yet "
-                                        "(--redis %1); run without --redis for the in-process "
-                                        "store")
-                             .arg(m_config.redisUrl),
-                         QStringLiteral("redis"));
     const DatabaseConfig databaseConfig{m_config.databaseUrl, m_config.dataDir};
 
     auto keys = loadJwtKeys(m_config.authConfig(), /*createSecretIfMissing=*/true);
@@ -89,7 +87,22 @@ Status ServerApplication::start()
 
     m_clock = std::make_unique<SystemClock>();
     m_metrics = std::make_unique<ServerMetrics>();
-    m_store = std::make_unique<MemoryHotStore>();
+    if (m_config.redisUrl.isEmpty()) {
+        m_store = std::make_unique<MemoryHotStore>();
+    } else {
+        auto url = RedisUrl::parse(m_config.redisUrl);
+        if (!url)
+            return url.error();
+        RedisHotStoreOptions options;
+        options.url = *url;
+        // Long enough that a restarted server finds its sessions; the engine's sweep, not
+        // the TTL, decides when a session expires.
+        options.sessionTtlSec = m_config.sessionTimeoutSec + 30;
+        auto redis = std::make_unique<RedisHotStore>(options);
+        redis->start();
+        m_store = std::move(redis);
+        logEvent(lcStore(), QtInfoMsg, "store.redis", {{"url", url->redacted()}});
+    }
 
     if (!m_store->survivesRestart()) {
         // With an in-process store, sessions still open in history belong to a process that
@@ -111,13 +124,33 @@ Status ServerApplication::start()
         *m_clock, *m_store,
         PresenceSettings{m_config.heartbeatIntervalSec, m_config.sessionTimeoutSec});
     m_engine->loadRooms(*rooms);
-    m_store->loadSessions([this](Result<QList<SessionRecord>> sessions) {
-        if (sessions)
-            m_engine->restoreSessions(*sessions);
-        else
-            qCWarning(lcStore).noquote()
-                << "hot store: could not load sessions:" << sessions.error().message;
-    });
+    {
+        // Sessions kept by a durable store outlive the previous process: restore them before
+        // listening so their devices can carry on. Redis answers asynchronously; wait for it
+        // here (start-up only, bounded). Unreachable Redis fails fast and the server starts
+        // degraded with whatever it learns from now on; a late answer is still applied.
+        auto loaded = std::make_shared<bool>(false);
+        QEventLoop wait;
+        QPointer<QEventLoop> waiting(&wait);
+        m_store->loadSessions([this, loaded, waiting](Result<QList<SessionRecord>> sessions) {
+            *loaded = true;
+            if (sessions) {
+                m_engine->restoreSessions(*sessions);
+                if (!sessions->isEmpty())
+                    logEvent(lcStore(), QtInfoMsg, "store.sessions_restored",
+                             {{"sessions", int(sessions->size())}});
+            } else {
+                logEvent(lcStore(), QtWarningMsg, "store.load_failed", sessions.error().message,
+                         {{"reason", sessions.error().message}});
+            }
+            if (waiting)
+                waiting->quit();
+        });
+        if (!*loaded) {
+            QTimer::singleShot(kStoreLoadWaitMs, &wait, &QEventLoop::quit);
+            wait.exec(QEventLoop::ExcludeUserInputEvents);
+        }
+    }
 
     m_history =
         std::make_unique<SessionHistoryWriter>(databaseConfig, m_config.flushIntervalSec * 1000);
@@ -203,6 +236,8 @@ bool ServerApplication::stop()
     int ended = 0;
     if (!m_store->survivesRestart())
         ended = m_engine->endAll(SessionEndReason::Disconnected);
+    else
+        m_store->drain(kStoreDrainMs); // the last heartbeats reach Redis before we exit
     const int queued = m_history->queueDepth();
     const bool flushed = m_history->flushNow();
     logEvent(lcServer(), flushed ? QtInfoMsg : QtCriticalMsg, "server.stopped",

@@ -3,6 +3,7 @@
 #include "config/config_options.h"
 #include "config/duration.h"
 #include "db/database_url.h"
+#include "store/redis_url.h"
 
 #include <QCommandLineParser>
 #include <QDir>
@@ -235,7 +236,15 @@ Result<ServerConfig> buildConfig(const Settings &settings, const QProcessEnviron
             urlSetting(QStringLiteral("redis"), get("redis"), {QStringLiteral("redis")});
         if (!status)
             return status.error();
-        config.redisUrl = get("redis").value;
+        // The parser the Redis store uses, so a bad port or database fails here, naming the
+        // option. Its messages never contain the password.
+        const Setting &redis = get("redis");
+        if (const auto parsed = RedisUrl::parse(redis.value); !parsed)
+            return makeError(ErrorKind::Invalid,
+                             QStringLiteral("invalid redis value (from %1): %2")
+                                 .arg(redis.origin, parsed.error().message),
+                             QStringLiteral("redis"));
+        config.redisUrl = redis.value;
     }
 
     struct DurationTarget

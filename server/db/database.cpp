@@ -43,6 +43,61 @@ Status configureSqlite(QSqlDatabase &db, const DatabaseUrl &url)
     return Ok{};
 }
 
+// libpq connection options the url may carry (postgresql://…?sslmode=require&connect_timeout=5).
+const QStringList kPostgresqlOptions = {
+    QStringLiteral("sslmode"),
+    QStringLiteral("sslrootcert"),
+    QStringLiteral("sslcert"),
+    QStringLiteral("sslkey"),
+    QStringLiteral("connect_timeout"),
+    QStringLiteral("application_name"),
+    QStringLiteral("target_session_attrs"),
+};
+constexpr int kDefaultConnectTimeoutSec = 10;
+
+QString postgresqlConnectOptions(const DatabaseUrl &url)
+{
+    QStringList options;
+    for (auto it = url.options.constBegin(); it != url.options.constEnd(); ++it) {
+        if (kPostgresqlOptions.contains(it.key()))
+            options.append(it.key() + QLatin1Char('=') + it.value());
+        else
+            qCWarning(lcDb).noquote()
+                << "database.option_ignored: option=" << it.key() << "url=" << url.redacted();
+    }
+    if (!url.options.contains(QStringLiteral("connect_timeout")))
+        options.append(QStringLiteral("connect_timeout=%1").arg(kDefaultConnectTimeoutSec));
+    if (!url.options.contains(QStringLiteral("application_name")))
+        options.append(QStringLiteral("application_name=spidi"));
+    return options.join(QLatin1Char(';'));
+}
+
+// Session settings, and a warning when row-level security cannot protect anything because the
+// role bypasses it (a superuser or BYPASSRLS role; docs/schema.md, "Roles").
+Status configurePostgresql(QSqlDatabase &db, const DatabaseUrl &url)
+{
+    QSqlQuery query(db);
+    const QStringList settings = {
+        // timestamptz values come back in UTC whatever the server's default time zone is.
+        QStringLiteral("SET TIME ZONE 'UTC'"),
+        // NOTICEs ("relation … already exists, skipping") would only be noise on stderr.
+        QStringLiteral("SET client_min_messages = warning"),
+    };
+    for (const QString &setting : settings) {
+        if (!query.exec(setting))
+            return makeError(ErrorKind::Unavailable,
+                             QStringLiteral("PostgreSQL database %1: '%2' failed: %3")
+                                 .arg(url.redacted(), setting, query.lastError().text()));
+    }
+    if (query.exec(QStringLiteral("SELECT rolsuper OR rolbypassrls FROM pg_roles "
+                                  "WHERE rolname = current_user")) &&
+        query.next() && query.value(0).toBool())
+        qCWarning(lcDb).noquote() << "database.rls_bypassed: url=" << url.redacted()
+                                  << "reason=role-is-superuser-or-bypassrls"
+                                  << "hint=connect as a NOSUPERUSER NOBYPASSRLS role";
+    return Ok{};
+}
+
 } // namespace
 
 Result<Database> Database::open(const DatabaseConfig &config, const QString &connectionName)
@@ -52,20 +107,15 @@ Result<Database> Database::open(const DatabaseConfig &config, const QString &con
         return parsed.error();
     const DatabaseUrl &url = parsed.value();
 
-    if (url.dialect == SqlDialect::Postgresql) {
-        // The url is already parsed (host, port, user, database, options) for that work.
-        qCWarning(lcDb).noquote() << "database.open refused: url=" << url.redacted()
-                                  << "reason=postgresql-not-implemented";
-        return makeError(ErrorKind::Unavailable,
-                         QStringLiteral("PostgreSQL support arrives with issue 3 (url %1)")
-                             .arg(url.redacted()));
-    }
-
     if (connectionName.isEmpty())
         return makeError(ErrorKind::Invalid, QStringLiteral("database connection name is empty"));
     if (QSqlDatabase::contains(connectionName))
-        return makeError(ErrorKind::Invalid,
-                         QStringLiteral("database connection '%1' is already open").arg(connectionName));
+        return makeError(
+            ErrorKind::Invalid,
+            QStringLiteral("database connection '%1' is already open").arg(connectionName));
+    if (url.dialect == SqlDialect::Postgresql)
+        return openPostgresql(url, connectionName);
+
     if (!QSqlDatabase::isDriverAvailable(QStringLiteral("QSQLITE")))
         return makeError(ErrorKind::Unavailable,
                          QStringLiteral("Qt SQL driver QSQLITE is not installed (available: %1)")
@@ -84,9 +134,10 @@ Result<Database> Database::open(const DatabaseConfig &config, const QString &con
         QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), connectionName);
         db.setDatabaseName(url.sqlitePath);
         if (!db.open()) {
-            configured = makeError(ErrorKind::Unavailable,
-                                   QStringLiteral("cannot open SQLite database %1 (driver QSQLITE): %2")
-                                       .arg(url.sqlitePath, db.lastError().text()));
+            configured =
+                makeError(ErrorKind::Unavailable,
+                          QStringLiteral("cannot open SQLite database %1 (driver QSQLITE): %2")
+                              .arg(url.sqlitePath, db.lastError().text()));
         } else {
             configured = configureSqlite(db, url);
         }
@@ -105,6 +156,47 @@ Result<Database> Database::open(const DatabaseConfig &config, const QString &con
     Database database;
     database.m_connectionName = connectionName;
     database.m_dialect = SqlDialect::Sqlite;
+    return database;
+}
+
+Result<Database> Database::openPostgresql(const DatabaseUrl &url, const QString &connectionName)
+{
+    if (!QSqlDatabase::isDriverAvailable(QStringLiteral("QPSQL")))
+        return makeError(ErrorKind::Unavailable,
+                         QStringLiteral("Qt SQL driver QPSQL is not installed (available: %1; on "
+                                        "Debian: apt install libqt6sql6-psql)")
+                             .arg(QSqlDatabase::drivers().join(QLatin1String(", "))));
+    Status configured = Ok{};
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), connectionName);
+        db.setHostName(url.host);
+        db.setPort(url.port);
+        db.setUserName(url.user);
+        db.setPassword(url.password);
+        db.setDatabaseName(url.databaseName);
+        db.setConnectOptions(postgresqlConnectOptions(url));
+        if (!db.open()) {
+            configured =
+                makeError(ErrorKind::Unavailable,
+                          QStringLiteral("cannot open PostgreSQL database %1 (driver QPSQL): %2")
+                              .arg(url.redacted(), db.lastError().text()));
+        } else {
+            configured = configurePostgresql(db, url);
+        }
+        if (!configured)
+            db.close();
+    }
+    if (!configured) {
+        QSqlDatabase::removeDatabase(connectionName);
+        qCWarning(lcDb).noquote() << "database.open failed: connection=" << connectionName
+                                  << "error=" << configured.error().message;
+        return configured.error();
+    }
+    qCDebug(lcDb).noquote() << "database.open: connection=" << connectionName
+                            << "url=" << url.redacted();
+    Database database;
+    database.m_connectionName = connectionName;
+    database.m_dialect = SqlDialect::Postgresql;
     return database;
 }
 

@@ -80,7 +80,7 @@ QStringList tagsFromJson(const QString &text, const QString &roomId)
 Room roomFromRow(const QSqlQuery &query)
 {
     Room room;
-    room.id = query.value(0).toString();
+    room.id = sql::fromDbId(query.value(0));
     room.tenantId = query.value(1).toString();
     room.code = query.value(2).toString();
     room.name = query.value(3).toString();
@@ -89,7 +89,8 @@ Room roomFromRow(const QSqlQuery &query)
     if (auto parsed = roomStatusFromString(status))
         room.status = *parsed;
     else
-        qCWarning(lcDb).noquote() << "room.status_unknown: room_id=" << room.id << "status=" << status;
+        qCWarning(lcDb).noquote() << "room.status_unknown: room_id=" << room.id
+                                  << "status=" << status;
     room.capacity = query.value(6).toInt();
     room.ttlSec = query.value(7).toInt();
     room.tags = tagsFromJson(query.value(8).toString(), room.id);
@@ -129,8 +130,9 @@ Result<QStringList> normalizedTags(const QStringList &tags)
     for (const QString &tag : tags) {
         const QString trimmed = tag.trimmed();
         if (trimmed.isEmpty() || trimmed.size() > kMaxTagLength)
-            return invalid(QStringLiteral("tags"),
-                           QStringLiteral("each tag must be 1 to %1 characters").arg(kMaxTagLength));
+            return invalid(
+                QStringLiteral("tags"),
+                QStringLiteral("each tag must be 1 to %1 characters").arg(kMaxTagLength));
         if (!seen.contains(trimmed)) {
             seen.insert(trimmed);
             result.append(trimmed);
@@ -146,7 +148,8 @@ Status validateAttributes(const QVariantMap &attributes)
 {
     const QString field = QStringLiteral("attributes");
     if (attributes.size() > kMaxAttributes)
-        return invalid(field, QStringLiteral("a room has at most %1 attributes").arg(kMaxAttributes));
+        return invalid(field,
+                       QStringLiteral("a room has at most %1 attributes").arg(kMaxAttributes));
     for (auto it = attributes.constBegin(); it != attributes.constEnd(); ++it) {
         if (it.key().trimmed().isEmpty() || it.key().size() > kMaxAttributeKeyLength)
             return invalid(field, QStringLiteral("attribute keys must be 1 to %1 characters")
@@ -165,7 +168,8 @@ Status validateAttributes(const QVariantMap &attributes)
 Status validateLimits(std::optional<int> capacity, std::optional<int> ttlSec)
 {
     if (capacity && *capacity <= 0)
-        return invalid(QStringLiteral("capacity"), QStringLiteral("capacity must be greater than 0"));
+        return invalid(QStringLiteral("capacity"),
+                       QStringLiteral("capacity must be greater than 0"));
     if (ttlSec && *ttlSec <= 0)
         return invalid(QStringLiteral("ttlSec"), QStringLiteral("ttlSec must be greater than 0"));
     return Ok{};
@@ -267,8 +271,8 @@ Result<RoomType> RoomRepository::roomType(const QString &code) const
     if (!query.next())
         return makeError(ErrorKind::NotFound, QStringLiteral("unknown room type '%1'").arg(code),
                          QStringLiteral("typeCode"));
-    return RoomType{query.value(0).toString(), query.value(1).toString(),
-                    query.value(2).toString(), query.value(3).toInt(), query.value(4).toInt()};
+    return RoomType{query.value(0).toString(), query.value(1).toString(), query.value(2).toString(),
+                    query.value(3).toInt(), query.value(4).toInt()};
 }
 
 Result<Room> RoomRepository::create(const Actor &actor, const RoomDraft &draft)
@@ -293,7 +297,7 @@ Result<Room> RoomRepository::create(const Actor &actor, const RoomDraft &draft)
         return applied.error();
 
     sql::Transaction transaction(m_db);
-    if (auto begun = transaction.begin(); !begun)
+    if (auto begun = transaction.beginForTenant(actor.tenantId); !begun)
         return begun.error();
 
     auto type = roomType(room.typeCode);
@@ -340,9 +344,12 @@ Result<Room> RoomRepository::create(const Actor &actor, const RoomDraft &draft)
     }
     if (auto written = writeAttributes(room, now); !written)
         return written.error();
-    if (auto audited = writeAudit(m_db, AuditEntry{room.tenantId, actor.userId,
+    if (auto audited = writeAudit(m_db, AuditEntry{room.tenantId,
+                                                   actor.userId,
                                                    QStringLiteral("room.create"),
-                                                   QStringLiteral("room"), room.id, {},
+                                                   QStringLiteral("room"),
+                                                   room.id,
+                                                   {},
                                                    snapshot(room)});
         !audited)
         return audited.error();
@@ -356,7 +363,17 @@ Result<Room> RoomRepository::create(const Actor &actor, const RoomDraft &draft)
 
 Result<Room> RoomRepository::find(const QString &tenantId, const QString &idOrCode) const
 {
-    return findLive(tenantId, idOrCode);
+    if (tenantId.isEmpty() || idOrCode.isEmpty())
+        return notFound(idOrCode);
+    sql::Transaction transaction(m_db);
+    if (auto begun = transaction.beginForTenant(tenantId); !begun)
+        return begun.error();
+    auto room = findLive(tenantId, idOrCode);
+    if (!room)
+        return room.error();
+    if (auto committed = transaction.commit(); !committed)
+        return committed.error();
+    return room;
 }
 
 Result<RoomPage> RoomRepository::list(const QString &tenantId, const RoomFilter &filter) const
@@ -378,8 +395,9 @@ Result<RoomPage> RoomRepository::list(const QString &tenantId, const RoomFilter 
         binds.append({QStringLiteral(":type"), filter.typeCode});
     }
     if (!filter.tag.isEmpty()) {
-        where += QStringLiteral(" AND ") +
-                 sql::jsonArrayContains(m_db.dialect(), QStringLiteral("tags"), QStringLiteral(":tag"));
+        where +=
+            QStringLiteral(" AND ") +
+            sql::jsonArrayContains(m_db.dialect(), QStringLiteral("tags"), QStringLiteral(":tag"));
         binds.append({QStringLiteral(":tag"), filter.tag});
     }
     if (!filter.q.isEmpty()) {
@@ -389,6 +407,12 @@ Result<RoomPage> RoomRepository::list(const QString &tenantId, const RoomFilter 
         binds.append({QStringLiteral(":q1"), likePattern(filter.q, m_db.dialect())});
         binds.append({QStringLiteral(":q2"), likePattern(filter.q, m_db.dialect())});
     }
+
+    if (tenantId.isEmpty())
+        return RoomPage{};
+    sql::Transaction transaction(m_db);
+    if (auto begun = transaction.beginForTenant(tenantId); !begun)
+        return begun.error();
 
     RoomPage page;
     QSqlQuery count(m_db.handle());
@@ -413,6 +437,8 @@ Result<RoomPage> RoomRepository::list(const QString &tenantId, const RoomFilter 
         page.items.append(roomFromRow(select));
     if (auto loaded = loadAttributes(page.items); !loaded)
         return loaded.error();
+    if (auto committed = transaction.commit(); !committed)
+        return committed.error();
     return page;
 }
 
@@ -432,27 +458,28 @@ Result<Room> RoomRepository::update(const Actor &actor, const QString &idOrCode,
     if (draft.code && !draft.code->isEmpty() && !codePattern().match(*draft.code).hasMatch())
         return invalid(QStringLiteral("code"), QStringLiteral("code is not a valid room code"));
 
-    return mutate(actor, idOrCode, version, QStringLiteral("room.update"),
-                  [this, &draft](const Room &current) -> Result<Room> {
-                      if (draft.code && *draft.code != current.code)
-                          return invalid(QStringLiteral("code"),
-                                         QStringLiteral("code cannot be changed (room %1); create "
-                                                        "a new room instead")
-                                             .arg(current.code));
-                      Room next = current;
-                      if (auto applied = applyDraft(next, draft); !applied)
-                          return applied.error();
-                      if (next.typeCode != current.typeCode) {
-                          auto type = roomType(next.typeCode);
-                          if (!type)
-                              return type.error().kind == ErrorKind::NotFound
-                                         ? invalid(QStringLiteral("typeCode"),
-                                                   QStringLiteral("unknown room type '%1'")
-                                                       .arg(next.typeCode))
-                                         : type.error();
-                      }
-                      return next;
-                  });
+    return mutate(
+        actor, idOrCode, version, QStringLiteral("room.update"),
+        [this, &draft](const Room &current) -> Result<Room> {
+            if (draft.code && *draft.code != current.code)
+                return invalid(QStringLiteral("code"),
+                               QStringLiteral("code cannot be changed (room %1); create "
+                                              "a new room instead")
+                                   .arg(current.code));
+            Room next = current;
+            if (auto applied = applyDraft(next, draft); !applied)
+                return applied.error();
+            if (next.typeCode != current.typeCode) {
+                auto type = roomType(next.typeCode);
+                if (!type)
+                    return type.error().kind == ErrorKind::NotFound
+                               ? invalid(
+                                     QStringLiteral("typeCode"),
+                                     QStringLiteral("unknown room type '%1'").arg(next.typeCode))
+                               : type.error();
+            }
+            return next;
+        });
 }
 
 Result<Room> RoomRepository::setMaintenance(const Actor &actor, const QString &idOrCode,
@@ -471,7 +498,7 @@ Result<Room> RoomRepository::setMaintenance(const Actor &actor, const QString &i
 Result<QVariantMap> RoomRepository::attributes(const QString &tenantId,
                                                const QString &idOrCode) const
 {
-    auto room = findLive(tenantId, idOrCode);
+    auto room = find(tenantId, idOrCode);
     if (!room)
         return room.error();
     return room->attributes;
@@ -494,8 +521,10 @@ Result<Room> RoomRepository::replaceAttributes(const Actor &actor, const QString
 Result<Room> RoomRepository::softDelete(const Actor &actor, const QString &idOrCode,
                                         std::optional<qint64> expectedVersion)
 {
+    if (actor.tenantId.isEmpty() || idOrCode.isEmpty())
+        return notFound(idOrCode);
     sql::Transaction transaction(m_db);
-    if (auto begun = transaction.begin(); !begun)
+    if (auto begun = transaction.beginForTenant(actor.tenantId); !begun)
         return begun.error();
     auto current = findLive(actor.tenantId, idOrCode);
     if (!current)
@@ -505,9 +534,10 @@ Result<Room> RoomRepository::softDelete(const Actor &actor, const QString &idOrC
 
     const QDateTime now = QDateTime::currentDateTimeUtc();
     QSqlQuery query(m_db.handle());
-    query.prepare(QStringLiteral(
-        "UPDATE dat_spd_room SET deleted_at = ?, updated_at = ?, updated_by = ?, "
-        "version = version + 1 WHERE id = ? AND tenant_id = ? AND version = ? AND deleted_at IS NULL"));
+    query.prepare(
+        QStringLiteral("UPDATE dat_spd_room SET deleted_at = ?, updated_at = ?, updated_by = ?, "
+                       "version = version + 1 WHERE id = ? AND tenant_id = ? AND version = ? AND "
+                       "deleted_at IS NULL"));
     query.addBindValue(sql::toDbTime(now, m_db.dialect()));
     query.addBindValue(sql::toDbTime(now, m_db.dialect()));
     query.addBindValue(actor.userId);
@@ -517,19 +547,19 @@ Result<Room> RoomRepository::softDelete(const Actor &actor, const QString &idOrC
     if (auto done = sql::exec(query, m_db.dialect(), QStringLiteral("deleting room")); !done)
         return done.error();
     if (query.numRowsAffected() != 1)
-        return makeError(ErrorKind::Conflict,
-                         QStringLiteral("room %1 changed while it was being deleted").arg(current->code),
-                         QStringLiteral("version"));
+        return makeError(
+            ErrorKind::Conflict,
+            QStringLiteral("room %1 changed while it was being deleted").arg(current->code),
+            QStringLiteral("version"));
 
     Room deleted = current.value();
     deleted.version += 1;
     deleted.updatedAt = now;
     QJsonObject after = snapshot(deleted);
     after.insert(QStringLiteral("deletedAt"), now.toString(Qt::ISODateWithMs));
-    if (auto audited = writeAudit(m_db, AuditEntry{deleted.tenantId, actor.userId,
-                                                   QStringLiteral("room.delete"),
-                                                   QStringLiteral("room"), deleted.id,
-                                                   snapshot(current.value()), after});
+    if (auto audited = writeAudit(
+            m_db, AuditEntry{deleted.tenantId, actor.userId, QStringLiteral("room.delete"),
+                             QStringLiteral("room"), deleted.id, snapshot(current.value()), after});
         !audited)
         return audited.error();
     if (auto committed = transaction.commit(); !committed)
@@ -541,6 +571,11 @@ Result<Room> RoomRepository::softDelete(const Actor &actor, const QString &idOrC
 
 Result<QList<Room>> RoomRepository::allLiveRooms() const
 {
+    // Cross-tenant by design (the room directory of every tenant), hence the deliberate bypass.
+    sql::Transaction transaction(m_db);
+    if (auto begun = transaction.beginCrossTenant(QStringLiteral("presence start-up room load"));
+        !begun)
+        return begun.error();
     QSqlQuery query(m_db.handle());
     if (!query.exec(QStringLiteral("SELECT ") + kRoomColumns +
                     QStringLiteral(" FROM dat_spd_room WHERE deleted_at IS NULL "
@@ -551,6 +586,8 @@ Result<QList<Room>> RoomRepository::allLiveRooms() const
         rooms.append(roomFromRow(query));
     if (auto loaded = loadAttributes(rooms); !loaded)
         return loaded.error();
+    if (auto committed = transaction.commit(); !committed)
+        return committed.error();
     return rooms;
 }
 
@@ -558,8 +595,10 @@ Result<Room> RoomRepository::mutate(const Actor &actor, const QString &idOrCode,
                                     std::optional<qint64> expectedVersion, const QString &action,
                                     const Change &change)
 {
+    if (actor.tenantId.isEmpty() || idOrCode.isEmpty())
+        return notFound(idOrCode);
     sql::Transaction transaction(m_db);
-    if (auto begun = transaction.begin(); !begun)
+    if (auto begun = transaction.beginForTenant(actor.tenantId); !begun)
         return begun.error();
     auto current = findLive(actor.tenantId, idOrCode);
     if (!current)
@@ -589,18 +628,19 @@ Result<Room> RoomRepository::mutate(const Actor &actor, const QString &idOrCode,
     if (auto done = sql::exec(query, m_db.dialect(), QStringLiteral("updating room")); !done)
         return done.error();
     if (query.numRowsAffected() != 1)
-        return makeError(ErrorKind::Conflict,
-                         QStringLiteral("room %1 was changed concurrently; reload it").arg(current->code),
-                         QStringLiteral("version"));
+        return makeError(
+            ErrorKind::Conflict,
+            QStringLiteral("room %1 was changed concurrently; reload it").arg(current->code),
+            QStringLiteral("version"));
     if (next.attributes != current->attributes) {
         if (auto written = writeAttributes(next, now); !written)
             return written.error();
     }
     next.version = current->version + 1;
     next.updatedAt = now;
-    if (auto audited = writeAudit(m_db, AuditEntry{next.tenantId, actor.userId, action,
-                                                   QStringLiteral("room"), next.id,
-                                                   snapshot(current.value()), snapshot(next)});
+    if (auto audited =
+            writeAudit(m_db, AuditEntry{next.tenantId, actor.userId, action, QStringLiteral("room"),
+                                        next.id, snapshot(current.value()), snapshot(next)});
         !audited)
         return audited.error();
     if (auto committed = transaction.commit(); !committed)
@@ -669,7 +709,7 @@ Status RoomRepository::loadAttributes(QList<Room> &rooms) const
             !done)
             return done;
         while (query.next()) {
-            const auto it = indexById.constFind(query.value(0).toString());
+            const auto it = indexById.constFind(sql::fromDbId(query.value(0)));
             if (it != indexById.constEnd())
                 rooms[*it].attributes.insert(query.value(1).toString(), query.value(2).toString());
         }
@@ -690,8 +730,9 @@ Status RoomRepository::writeAttributes(const Room &room, const QDateTime &now)
     QSqlQuery insert(m_db.handle());
     if (auto prepared = sql::prepare(
             insert,
-            QStringLiteral("INSERT INTO dat_spd_room_attr (room_id, attr_key, attr_value, tenant_id, "
-                           "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)"),
+            QStringLiteral(
+                "INSERT INTO dat_spd_room_attr (room_id, attr_key, attr_value, tenant_id, "
+                "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)"),
             m_db.dialect(), QStringLiteral("preparing the attribute insert"));
         !prepared)
         return prepared;

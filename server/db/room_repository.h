@@ -61,7 +61,8 @@ struct RoomPage
 
 // Rooms, their attributes and the room-type catalogue (tba_spd_room_type, dat_spd_room,
 // dat_spd_room_attr). Synchronous, on the connection of the thread that uses it (the main
-// thread for REST). Every query is confined to one tenant: another tenant's room is NotFound.
+// thread for REST). Every query is confined to one tenant: another tenant's room is NotFound;
+// on PostgreSQL each operation is also a transaction scoped to the tenant for row-level security.
 // Every write runs in one transaction together with its dat_spd_audit row.
 //
 // idOrCode: a UUID is looked up as an id first, then as a code; anything else is a code.
@@ -97,7 +98,9 @@ public:
                             std::optional<qint64> expectedVersion = std::nullopt);
 
     // Every live (not deleted) room of every tenant, with attributes; the presence engine's
-    // room directory at start-up.
+    // room directory at start-up. The one cross-tenant read: on PostgreSQL it runs with the
+    // row-level-security bypass (docs/schema.md, "Row-level security"); never call it for a
+    // request.
     Result<QList<Room>> allLiveRooms() const;
 
 private:

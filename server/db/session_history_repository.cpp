@@ -55,7 +55,7 @@ QVariant nullable(const QVariant &value, bool isNull)
 SessionRecord recordFromRow(const QSqlQuery &query)
 {
     SessionRecord record;
-    record.id = query.value(0).toString();
+    record.id = sql::fromDbId(query.value(0));
     record.tenantId = query.value(1).toString();
     record.roomId = query.value(2).toString();
     record.roomCode = query.value(3).toString();
@@ -89,10 +89,13 @@ Status SessionHistoryRepository::upsert(const QList<SessionRecord> &records)
         return Ok{};
     const SqlDialect dialect = m_db.dialect();
     sql::Transaction transaction(m_db);
-    if (auto begun = transaction.begin(); !begun)
+    // One batch holds sessions of many tenants: the deliberate cross-tenant path.
+    if (auto begun = transaction.beginCrossTenant(QStringLiteral("session history write-behind"));
+        !begun)
         return begun;
     QSqlQuery query(m_db.handle());
-    if (auto prepared = sql::prepare(query, kUpsert, dialect, QStringLiteral("preparing session upsert"));
+    if (auto prepared =
+            sql::prepare(query, kUpsert, dialect, QStringLiteral("preparing session upsert"));
         !prepared)
         return prepared;
     const QVariant now = sql::toDbTime(QDateTime::currentDateTimeUtc(), dialect);
@@ -124,8 +127,8 @@ Status SessionHistoryRepository::upsert(const QList<SessionRecord> &records)
         };
         for (qsizetype i = 0; i < values.size(); ++i)
             query.bindValue(int(i), values.at(i));
-        if (auto done = sql::exec(query, dialect,
-                                  QStringLiteral("upserting session %1").arg(record.id));
+        if (auto done =
+                sql::exec(query, dialect, QStringLiteral("upserting session %1").arg(record.id));
             !done)
             return done;
     }
@@ -135,6 +138,12 @@ Status SessionHistoryRepository::upsert(const QList<SessionRecord> &records)
 Result<SessionRecord> SessionHistoryRepository::find(const QString &tenantId,
                                                      const QString &sessionId) const
 {
+    if (tenantId.isEmpty() || sessionId.isEmpty() || !sql::isDbId(sessionId, m_db.dialect()))
+        return makeError(ErrorKind::NotFound,
+                         QStringLiteral("session '%1' not found").arg(sessionId));
+    sql::Transaction transaction(m_db);
+    if (auto begun = transaction.beginForTenant(tenantId); !begun)
+        return begun.error();
     QSqlQuery query(m_db.handle());
     query.prepare(QStringLiteral("SELECT ") + kSessionColumns +
                   QStringLiteral(" FROM dat_spd_session WHERE tenant_id = ? AND id = ?"));
@@ -143,14 +152,23 @@ Result<SessionRecord> SessionHistoryRepository::find(const QString &tenantId,
     if (auto done = sql::exec(query, m_db.dialect(), QStringLiteral("finding session")); !done)
         return done.error();
     if (!query.next())
-        return makeError(ErrorKind::NotFound, QStringLiteral("session '%1' not found").arg(sessionId));
-    return recordFromRow(query);
+        return makeError(ErrorKind::NotFound,
+                         QStringLiteral("session '%1' not found").arg(sessionId));
+    SessionRecord record = recordFromRow(query);
+    if (auto committed = transaction.commit(); !committed)
+        return committed.error();
+    return record;
 }
 
 Result<QList<SessionRecord>> SessionHistoryRepository::listForRoom(const QString &tenantId,
                                                                    const QString &roomId,
                                                                    int limit) const
 {
+    if (tenantId.isEmpty())
+        return QList<SessionRecord>{};
+    sql::Transaction transaction(m_db);
+    if (auto begun = transaction.beginForTenant(tenantId); !begun)
+        return begun.error();
     QSqlQuery query(m_db.handle());
     query.prepare(QStringLiteral("SELECT ") + kSessionColumns +
                   QStringLiteral(" FROM dat_spd_session WHERE tenant_id = ? AND room_id = ? "
@@ -158,16 +176,23 @@ Result<QList<SessionRecord>> SessionHistoryRepository::listForRoom(const QString
     query.addBindValue(tenantId);
     query.addBindValue(roomId);
     query.addBindValue(qMax(1, limit));
-    if (auto done = sql::exec(query, m_db.dialect(), QStringLiteral("listing room sessions")); !done)
+    if (auto done = sql::exec(query, m_db.dialect(), QStringLiteral("listing room sessions"));
+        !done)
         return done.error();
     QList<SessionRecord> records;
     while (query.next())
         records.append(recordFromRow(query));
+    if (auto committed = transaction.commit(); !committed)
+        return committed.error();
     return records;
 }
 
 Result<int> SessionHistoryRepository::closeOpenSessions(SessionEndReason reason)
 {
+    // Sessions of every tenant left open by a crash: the deliberate cross-tenant path.
+    sql::Transaction transaction(m_db);
+    if (auto begun = transaction.beginCrossTenant(QStringLiteral("closing open sessions")); !begun)
+        return begun.error();
     QSqlQuery query(m_db.handle());
     if (auto prepared = sql::prepare(
             query,
@@ -181,7 +206,10 @@ Result<int> SessionHistoryRepository::closeOpenSessions(SessionEndReason reason)
     if (auto done = sql::exec(query, m_db.dialect(), QStringLiteral("closing open sessions"));
         !done)
         return done.error();
-    return query.numRowsAffected();
+    const int closed = query.numRowsAffected();
+    if (auto committed = transaction.commit(); !committed)
+        return committed.error();
+    return closed;
 }
 
 } // namespace spidi

@@ -29,6 +29,8 @@ public:
     // Ends every session still open in history with `reason`, at its last sign of life
     // (last heartbeat, else start). For start-up with a store that does not survive restarts:
     // such rows belong to a process that died without flushing. Returns how many it closed.
+    // upsert() and closeOpenSessions() span tenants: on PostgreSQL they run with the
+    // row-level-security bypass (docs/schema.md); find() and listForRoom() are tenant-scoped.
     Result<int> closeOpenSessions(SessionEndReason reason);
 
 private:

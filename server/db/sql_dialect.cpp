@@ -1,6 +1,7 @@
 #include "db/sql_dialect.h"
 
 #include <QTimeZone>
+#include <QUuid>
 
 namespace spidi::sql {
 
@@ -51,11 +52,26 @@ qint64 fromDbTimeMs(const QVariant &value)
     return time.isValid() ? time.toMSecsSinceEpoch() : 0;
 }
 
+QString fromDbId(const QVariant &value)
+{
+    if (value.isNull())
+        return {};
+    if (value.typeId() == QMetaType::QUuid)
+        return value.toUuid().toString(QUuid::WithoutBraces);
+    return value.toString();
+}
+
+bool isDbId(const QString &text, SqlDialect dialect)
+{
+    return dialect != SqlDialect::Postgresql || !QUuid::fromString(text).isNull();
+}
+
 QString jsonArrayContains(SqlDialect dialect, const QString &column, const QString &placeholder)
 {
-    // Not the jsonb "?" operator: Qt would take the "?" for a positional placeholder.
+    // Containment (@>) rather than the jsonb "?" operator: Qt would take the "?" for a
+    // positional placeholder, and @> is what the GIN index (jsonb_path_ops) on tags serves.
     if (dialect == SqlDialect::Postgresql)
-        return QStringLiteral("jsonb_exists(%1::jsonb, %2)").arg(column, placeholder);
+        return QStringLiteral("%1 @> jsonb_build_array(CAST(%2 AS text))").arg(column, placeholder);
     return QStringLiteral("EXISTS (SELECT 1 FROM json_each(%1) WHERE json_each.value = %2)")
         .arg(column, placeholder);
 }

@@ -17,6 +17,13 @@ QVariant toDbTimeMs(qint64 msSinceEpoch, SqlDialect dialect); // 0 → NULL
 QDateTime fromDbTime(const QVariant &value);                  // NULL → invalid QDateTime
 qint64 fromDbTimeMs(const QVariant &value);                   // NULL → 0
 
+// Ids: uuid in PostgreSQL (which may hand them back as QUuid), text in SQLite. Always the
+// braceless lower-case text form in the C++ code.
+QString fromDbId(const QVariant &value);
+// Whether text can be compared with a uuid column (PostgreSQL refuses a malformed uuid with an
+// error instead of matching nothing); always true in SQLite.
+bool isDbId(const QString &text, SqlDialect dialect);
+
 // "Does the JSON array text in <column> contain the string bound to <placeholder>".
 QString jsonArrayContains(SqlDialect dialect, const QString &column, const QString &placeholder);
 

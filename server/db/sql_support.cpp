@@ -10,7 +10,8 @@ namespace spidi::sql {
 Error queryError(const QSqlQuery &query, SqlDialect dialect, const QString &what)
 {
     const QSqlError error = query.lastError();
-    const ErrorKind kind = isTransient(error, dialect) ? ErrorKind::Unavailable : ErrorKind::Internal;
+    const ErrorKind kind =
+        isTransient(error, dialect) ? ErrorKind::Unavailable : ErrorKind::Internal;
     qCWarning(lcDb).noquote() << "sql.failed: what=" << what
                               << "native_code=" << error.nativeErrorCode()
                               << "error=" << error.text() << "sql=" << query.lastQuery();
@@ -33,8 +34,7 @@ Status prepare(QSqlQuery &query, const QString &sql, SqlDialect dialect, const Q
 
 Transaction::Transaction(const Database &database)
     : m_db(database.handle()), m_dialect(database.dialect())
-{
-}
+{}
 
 Transaction::~Transaction()
 {
@@ -46,18 +46,52 @@ Transaction::~Transaction()
 Status Transaction::begin()
 {
     if (!m_db.isOpen())
-        return makeError(ErrorKind::Unavailable,
-                         QStringLiteral("database connection '%1' is not open")
-                             .arg(m_db.connectionName()));
+        return makeError(
+            ErrorKind::Unavailable,
+            QStringLiteral("database connection '%1' is not open").arg(m_db.connectionName()));
     if (!m_db.transaction()) {
         const QSqlError error = m_db.lastError();
         qCWarning(lcDb).noquote() << "sql.begin failed: connection=" << m_db.connectionName()
                                   << "error=" << error.text();
-        return makeError(isTransient(error, m_dialect) ? ErrorKind::Unavailable : ErrorKind::Internal,
+        return makeError(isTransient(error, m_dialect) ? ErrorKind::Unavailable
+                                                       : ErrorKind::Internal,
                          QStringLiteral("cannot begin a transaction: %1").arg(error.text()));
     }
     m_open = true;
     return Ok{};
+}
+
+Status Transaction::beginForTenant(const QString &tenantId)
+{
+    if (tenantId.isEmpty())
+        return makeError(ErrorKind::Internal,
+                         QStringLiteral("a tenant-scoped transaction needs a tenant"));
+    if (auto begun = begin(); !begun)
+        return begun;
+    return setLocal(QStringLiteral("app.tenant_id"), tenantId);
+}
+
+Status Transaction::beginCrossTenant(const QString &why)
+{
+    if (auto begun = begin(); !begun)
+        return begun;
+    qCDebug(lcDb).noquote() << "sql.cross_tenant: connection=" << m_db.connectionName()
+                            << "why=" << why;
+    return setLocal(QStringLiteral("app.bypass_rls"), QStringLiteral("on"));
+}
+
+Status Transaction::setLocal(const QString &name, const QString &value)
+{
+    if (m_dialect != SqlDialect::Postgresql)
+        return Ok{};
+    QSqlQuery query(m_db);
+    if (auto prepared = prepare(query, QStringLiteral("SELECT set_config(?, ?, true)"), m_dialect,
+                                QStringLiteral("preparing set_config(%1)").arg(name));
+        !prepared)
+        return prepared;
+    query.addBindValue(name);
+    query.addBindValue(value);
+    return exec(query, m_dialect, QStringLiteral("set_config(%1)").arg(name));
 }
 
 Status Transaction::commit()
@@ -68,7 +102,8 @@ Status Transaction::commit()
         const QSqlError error = m_db.lastError();
         qCWarning(lcDb).noquote() << "sql.commit failed: connection=" << m_db.connectionName()
                                   << "error=" << error.text();
-        return makeError(isTransient(error, m_dialect) ? ErrorKind::Unavailable : ErrorKind::Internal,
+        return makeError(isTransient(error, m_dialect) ? ErrorKind::Unavailable
+                                                       : ErrorKind::Internal,
                          QStringLiteral("cannot commit: %1").arg(error.text()));
     }
     m_open = false;

@@ -33,11 +33,15 @@ ClientConnection::ClientConnection(ConnectionId id, std::unique_ptr<QWebSocket> 
 
     connect(m_socket.get(), &QWebSocket::textMessageReceived, this, &ClientConnection::onText);
     connect(m_socket.get(), &QWebSocket::binaryMessageReceived, this, &ClientConnection::onBinary);
-    connect(m_socket.get(), &QWebSocket::bytesWritten, this, [this](qint64 written) {
-        const bool wasSlow = isSlow();
-        m_pendingBytes = qMax<qint64>(0, m_pendingBytes - written);
-        if (wasSlow && m_pendingBytes <= m_limits.maxPendingBytes / 2)
+    // Hysteresis: once slow, a connection stays slow until its backlog is down to half the
+    // limit, however the writes are chunked. (Comparing "was over the limit before this write"
+    // with "at most half after it" missed the drain whenever a write crossed the limit without
+    // also crossing half of it, i.e. nearly always, and the connection never got its resync.)
+    connect(m_socket.get(), &QWebSocket::bytesWritten, this, [this](qint64) {
+        if (m_slow && pendingBytes() <= m_limits.maxPendingBytes / 2) {
+            m_slow = false;
             Q_EMIT drained(this);
+        }
     });
     connect(m_socket.get(), &QWebSocket::disconnected, this, [this] { Q_EMIT closed(this); });
 }
@@ -55,8 +59,16 @@ void ClientConnection::send(Framing::Outbound kind, const QByteArray &jsonBody,
     if (m_closing)
         return;
     const QByteArray frame = m_framing->encode(kind, jsonBody, topic);
-    m_pendingBytes += frame.size();
     m_socket->sendTextMessage(QString::fromUtf8(frame));
+    if (!m_slow && pendingBytes() > m_limits.maxPendingBytes)
+        m_slow = true;
+}
+
+qint64 ClientConnection::pendingBytes() const
+{
+    // The socket's own count of buffered bytes (frame headers and control frames included), so
+    // nothing drifts the way a separate tally of payload bytes against bytesWritten() did.
+    return m_socket->bytesToWrite();
 }
 
 void ClientConnection::sendError(const std::optional<qint64> &ref, ErrorCode code,

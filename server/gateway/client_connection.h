@@ -18,13 +18,14 @@ struct GatewayLimits
     int rateLimitPerSec = 50;
     int rateLimitBurst = 100;
     // A subscriber with more than this many bytes not yet written to its socket gets no
-    // superseded updates until it drains (then a fresh snapshot).
+    // superseded updates (nor subscription snapshots) until it drains to half of this; then it
+    // gets a fresh snapshot of every topic it missed.
     qint64 maxPendingBytes = 4 * 1024 * 1024;
 };
 
 // One authenticated WebSocket. Owns its socket; enforces frame size, frame type and rate
-// limits; counts bytes handed to the socket but not yet written, so that broadcasts can skip a
-// slow reader instead of buffering without bound.
+// limits; watches the bytes handed to the socket but not yet written, so that broadcasts can skip
+// a slow reader instead of buffering without bound.
 class ClientConnection : public QObject
 {
     Q_OBJECT
@@ -38,8 +39,10 @@ public:
     const Principal &principal() const { return m_principal; }
     QString peerIp() const { return m_peerIp; }
     Framing &framing() { return *m_framing; }
-    bool isSlow() const { return m_pendingBytes > m_limits.maxPendingBytes; }
-    qint64 pendingBytes() const { return m_pendingBytes; }
+    // Slow from the moment more than maxPendingBytes wait to be written until the backlog is
+    // down to half of that (then drained() is emitted once).
+    bool isSlow() const { return m_slow; }
+    qint64 pendingBytes() const; // bytes handed to the socket, not yet written to the kernel
 
     void send(Framing::Outbound kind, const QByteArray &jsonBody,
               const protocol::Topic *topic = nullptr);
@@ -67,7 +70,7 @@ private:
     GatewayLimits m_limits;
     RateLimiter m_rateLimiter;
     QString m_peerIp;
-    qint64 m_pendingBytes = 0;
+    bool m_slow = false;
     int m_refusedInARow = 0;
     bool m_closing = false;
 };

@@ -63,6 +63,12 @@ void SubscriptionHub::subscribe(ClientConnection *connection, const std::optiona
     connection->subscriptions.insert(key);
     m_subscribers[key].insert(connection);
     connection->send(Framing::Outbound::Reply, protocol::encodeSubscribed(ref, topic));
+    if (connection->isSlow()) {
+        // Not piled onto a backlog the client is not reading (a re-SUBSCRIBE would otherwise
+        // buffer a full snapshot per request): it gets the snapshot once it drains.
+        m_missed[connection].insert(key);
+        return;
+    }
     sendSnapshot(connection, topic);
 }
 
@@ -145,7 +151,14 @@ void SubscriptionHub::onSessionStarted(const SessionRecord &session)
 
 void SubscriptionHub::onSessionResumed(const SessionRecord &session)
 {
-    onSessionHeartbeat(session);
+    // A resume may come from a new address or app version, which a roster update does not
+    // carry: announce the whole record as a join, which replaces the session a subscriber
+    // already holds (docs/protocol.md: a join of a known session replaces it).
+    PendingRoom &p = m_pending[session.roomId];
+    p.updates.remove(session.id);
+    p.joins.insert(session.id, session);
+    p.metricsDirty = true;
+    markDirty(session.roomId);
 }
 
 void SubscriptionHub::onSessionHeartbeat(const SessionRecord &session)

@@ -43,6 +43,8 @@ public:
     // Whether sessions survive this process (false for the in-process store: a shutdown must
     // then end them, or history would keep them open forever).
     virtual bool survivesRestart() const = 0;
+    // Shutdown only (may block up to timeoutMs): push writes still buffered to the backend.
+    virtual void drain(int timeoutMs) { Q_UNUSED(timeoutMs) }
 };
 
 } // namespace spidi

@@ -123,7 +123,7 @@ private slots:
     void openSetsPragmas();
     void openRefusesDuplicateConnectionName();
     void openRefusesPathUnderAFile();
-    void openRefusesPostgresqlForNow();
+    void openUnreachablePostgresqlIsUnavailable();
 
 private:
     Database openFile(const QString &fileName = QStringLiteral("spidi.db"));
@@ -767,14 +767,19 @@ void TestMigrations::openRefusesPathUnderAFile()
     QVERIFY(!QSqlDatabase::contains(name));
 }
 
-void TestMigrations::openRefusesPostgresqlForNow()
+// PostgreSQL itself is exercised by tst_room_repository; nothing listens on port 1.
+void TestMigrations::openUnreachablePostgresqlIsUnavailable()
 {
-    auto db =
-        Database::open(DatabaseConfig{QStringLiteral("postgresql://u:secret@localhost/spidi"), {}},
-                       QStringLiteral("tst-migrations-pg"));
+    auto db = Database::open(
+        DatabaseConfig{QStringLiteral("postgresql://u:secret@127.0.0.1:1/spidi?connect_timeout=2"),
+                       {}},
+        QStringLiteral("tst-migrations-pg"));
     QVERIFY(!db.ok());
     QCOMPARE(db.error().kind, ErrorKind::Unavailable);
+    QVERIFY2(db.error().message.contains(QLatin1String("PostgreSQL")),
+             qPrintable(db.error().message));
     QVERIFY(!db.error().message.contains(QLatin1String("secret")));
+    QVERIFY(!QSqlDatabase::contains(QStringLiteral("tst-migrations-pg")));
 }
 
 QTEST_GUILESS_MAIN(TestMigrations)
