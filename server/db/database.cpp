@@ -113,15 +113,18 @@ Result<Database> Database::open(const DatabaseConfig &config, const QString &con
         return makeError(
             ErrorKind::Invalid,
             QStringLiteral("database connection '%1' is already open").arg(connectionName));
-    if (url.dialect == SqlDialect::Postgresql)
-        return openPostgresql(url, connectionName);
 
-    if (!QSqlDatabase::isDriverAvailable(QStringLiteral("QSQLITE")))
+    const bool postgresql = url.dialect == SqlDialect::Postgresql;
+    const QString driver = postgresql ? QStringLiteral("QPSQL") : QStringLiteral("QSQLITE");
+    if (!QSqlDatabase::isDriverAvailable(driver))
         return makeError(ErrorKind::Unavailable,
-                         QStringLiteral("Qt SQL driver QSQLITE is not installed (available: %1)")
-                             .arg(QSqlDatabase::drivers().join(QLatin1String(", "))));
+                         QStringLiteral("Qt SQL driver %1 is not installed (available: %2; on "
+                                        "Debian: apt install %3)")
+                             .arg(driver, QSqlDatabase::drivers().join(QLatin1String(", ")),
+                                  postgresql ? QLatin1String("libqt6sql6-psql")
+                                             : QLatin1String("libqt6sql6-sqlite")));
 
-    if (!url.inMemory) {
+    if (!postgresql && !url.inMemory) {
         const QString dir = QFileInfo(url.sqlitePath).absolutePath();
         if (!QDir().mkpath(dir))
             return makeError(ErrorKind::Unavailable,
@@ -131,15 +134,25 @@ Result<Database> Database::open(const DatabaseConfig &config, const QString &con
 
     Status configured = Ok{};
     {
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), connectionName);
-        db.setDatabaseName(url.sqlitePath);
-        if (!db.open()) {
-            configured =
-                makeError(ErrorKind::Unavailable,
-                          QStringLiteral("cannot open SQLite database %1 (driver QSQLITE): %2")
-                              .arg(url.sqlitePath, db.lastError().text()));
+        QSqlDatabase db = QSqlDatabase::addDatabase(driver, connectionName);
+        if (postgresql) {
+            db.setHostName(url.host);
+            db.setPort(url.port);
+            db.setUserName(url.user);
+            db.setPassword(url.password);
+            db.setDatabaseName(url.databaseName);
+            db.setConnectOptions(postgresqlConnectOptions(url));
         } else {
-            configured = configureSqlite(db, url);
+            db.setDatabaseName(url.sqlitePath);
+        }
+        if (!db.open()) {
+            configured = makeError(
+                ErrorKind::Unavailable,
+                QStringLiteral("cannot open %1 database %2 (driver %3): %4")
+                    .arg(postgresql ? QLatin1String("PostgreSQL") : QLatin1String("SQLite"),
+                         url.redacted(), driver, db.lastError().text()));
+        } else {
+            configured = postgresql ? configurePostgresql(db, url) : configureSqlite(db, url);
         }
         if (!configured)
             db.close();
@@ -155,48 +168,7 @@ Result<Database> Database::open(const DatabaseConfig &config, const QString &con
                             << "url=" << url.redacted();
     Database database;
     database.m_connectionName = connectionName;
-    database.m_dialect = SqlDialect::Sqlite;
-    return database;
-}
-
-Result<Database> Database::openPostgresql(const DatabaseUrl &url, const QString &connectionName)
-{
-    if (!QSqlDatabase::isDriverAvailable(QStringLiteral("QPSQL")))
-        return makeError(ErrorKind::Unavailable,
-                         QStringLiteral("Qt SQL driver QPSQL is not installed (available: %1; on "
-                                        "Debian: apt install libqt6sql6-psql)")
-                             .arg(QSqlDatabase::drivers().join(QLatin1String(", "))));
-    Status configured = Ok{};
-    {
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), connectionName);
-        db.setHostName(url.host);
-        db.setPort(url.port);
-        db.setUserName(url.user);
-        db.setPassword(url.password);
-        db.setDatabaseName(url.databaseName);
-        db.setConnectOptions(postgresqlConnectOptions(url));
-        if (!db.open()) {
-            configured =
-                makeError(ErrorKind::Unavailable,
-                          QStringLiteral("cannot open PostgreSQL database %1 (driver QPSQL): %2")
-                              .arg(url.redacted(), db.lastError().text()));
-        } else {
-            configured = configurePostgresql(db, url);
-        }
-        if (!configured)
-            db.close();
-    }
-    if (!configured) {
-        QSqlDatabase::removeDatabase(connectionName);
-        qCWarning(lcDb).noquote() << "database.open failed: connection=" << connectionName
-                                  << "error=" << configured.error().message;
-        return configured.error();
-    }
-    qCDebug(lcDb).noquote() << "database.open: connection=" << connectionName
-                            << "url=" << url.redacted();
-    Database database;
-    database.m_connectionName = connectionName;
-    database.m_dialect = SqlDialect::Postgresql;
+    database.m_dialect = url.dialect;
     return database;
 }
 

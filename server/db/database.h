@@ -9,8 +9,6 @@ namespace spidi {
 
 enum class SqlDialect { Sqlite, Postgresql };
 
-struct DatabaseUrl;
-
 // Where the SQL database is. An empty url means the embedded default: SQLite in
 // <dataDir>/spidi.db. Accepted urls: sqlite:///abs/path.db, sqlite::memory:,
 // postgresql://user:pass@host:port/db?sslmode=… (driver QPSQL; docs/configuration.md).
@@ -33,8 +31,6 @@ public:
     void close();
 
 private:
-    static Result<Database> openPostgresql(const DatabaseUrl &url, const QString &connectionName);
-
     QString m_connectionName;
     SqlDialect m_dialect = SqlDialect::Sqlite;
 };

@@ -1,5 +1,6 @@
 // Session lifecycle against real servers with short timeouts: expiry, disconnect, TTL, graceful
 // shutdown and recovery after a crash, plus the command line's subcommands.
+#include "presence_messages.h"
 #include "server_process.h"
 #include "ws_client.h"
 
@@ -10,24 +11,9 @@
 #include <QTest>
 
 using namespace spidi::test;
+using namespace spidi::test::msg;
 
 namespace {
-
-QJsonObject hello(const QString &roomCode, const QString &clientId)
-{
-    return {{QStringLiteral("type"), QStringLiteral("HELLO")},
-            {QStringLiteral("roomCode"), roomCode},
-            {QStringLiteral("clientId"), clientId},
-            {QStringLiteral("appVersion"), QStringLiteral("3.0.0")},
-            {QStringLiteral("device"), QStringLiteral("ThinkPad")},
-            {QStringLiteral("os"), QStringLiteral("Debian 12")}};
-}
-
-QJsonObject heartbeat(const QString &sessionId)
-{
-    return {{QStringLiteral("type"), QStringLiteral("HEARTBEAT")},
-            {QStringLiteral("sessionId"), sessionId}};
-}
 
 struct Row
 {

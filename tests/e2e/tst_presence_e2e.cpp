@@ -1,4 +1,5 @@
 // End to end: a real spidi-server process on a free port, real WebSocket clients, real REST.
+#include "presence_messages.h"
 #include "server_process.h"
 #include "ws_client.h"
 
@@ -8,46 +9,15 @@
 #include <QTest>
 
 using namespace spidi::test;
+using namespace spidi::test::msg;
 
 namespace {
 
+const Device kPhone{QStringLiteral("2.4.1"), QStringLiteral("Pixel 8"),
+                    QStringLiteral("Android 14")};
+
 const QString kTenant = QStringLiteral("acme");
 const QString kOtherTenant = QStringLiteral("globex");
-
-QJsonObject hello(const QString &roomCode, const QString &clientId,
-                  const QString &resumeSessionId = {})
-{
-    QJsonObject message{{QStringLiteral("type"), QStringLiteral("HELLO")},
-                        {QStringLiteral("roomCode"), roomCode},
-                        {QStringLiteral("clientId"), clientId},
-                        {QStringLiteral("appVersion"), QStringLiteral("2.4.1")},
-                        {QStringLiteral("device"), QStringLiteral("Pixel 8")},
-                        {QStringLiteral("os"), QStringLiteral("Android 14")}};
-    if (!resumeSessionId.isEmpty())
-        message.insert(QStringLiteral("resumeSessionId"), resumeSessionId);
-    return message;
-}
-
-QJsonObject heartbeat(const QString &sessionId, int latencyMs = -1)
-{
-    QJsonObject message{{QStringLiteral("type"), QStringLiteral("HEARTBEAT")},
-                        {QStringLiteral("sessionId"), sessionId}};
-    if (latencyMs >= 0)
-        message.insert(QStringLiteral("latencyMs"), latencyMs);
-    return message;
-}
-
-QJsonObject leave(const QString &sessionId)
-{
-    return {{QStringLiteral("type"), QStringLiteral("LEAVE")},
-            {QStringLiteral("sessionId"), sessionId}};
-}
-
-QJsonObject subscribe(const QString &topic)
-{
-    return {{QStringLiteral("type"), QStringLiteral("SUBSCRIBE")},
-            {QStringLiteral("topic"), topic}};
-}
 
 QString typeOf(const std::optional<QJsonObject> &message)
 {
@@ -168,7 +138,7 @@ private:
     {
         if (!client.isConnected() && !client.open(m_server->wsUrl(), token))
             return {};
-        const auto ack = client.request(hello(room, clientId));
+        const auto ack = client.request(hello(room, clientId, {}, kPhone));
         if (typeOf(ack) != QLatin1String("ACK"))
             return {};
         return ack->value(QStringLiteral("sessionId")).toString();
@@ -212,8 +182,8 @@ private Q_SLOTS:
         WsClient device;
         QVERIFY(device.open(m_server->wsUrl(), m_device));
         const qint64 before = QDateTime::currentMSecsSinceEpoch();
-        const auto ack =
-            device.request(hello(QStringLiteral("E2E-FLOW"), QStringLiteral("phone-1")));
+        const auto ack = device.request(
+            hello(QStringLiteral("E2E-FLOW"), QStringLiteral("phone-1"), {}, kPhone));
         QCOMPARE(typeOf(ack), QStringLiteral("ACK"));
         const QString sessionId = ack->value("sessionId").toString();
         QVERIFY(!sessionId.isEmpty());
@@ -347,8 +317,8 @@ private Q_SLOTS:
         }
         WsClient second;
         QVERIFY(second.open(m_server->wsUrl(), m_device));
-        const auto ack =
-            second.request(hello(QStringLiteral("E2E-RESUME"), QStringLiteral("phone"), sessionId));
+        const auto ack = second.request(
+            hello(QStringLiteral("E2E-RESUME"), QStringLiteral("phone"), sessionId, kPhone));
         QCOMPARE(typeOf(ack), QStringLiteral("ACK"));
         QCOMPARE(ack->value("sessionId").toString(), sessionId);
         QCOMPARE(ack->value("resumed").toBool(), true);
@@ -356,8 +326,8 @@ private Q_SLOTS:
         // Another user cannot take the session over: they get a session of their own.
         WsClient intruder;
         QVERIFY(intruder.open(m_server->wsUrl(), m_device2));
-        const auto other =
-            intruder.request(hello(QStringLiteral("E2E-RESUME"), QStringLiteral("x"), sessionId));
+        const auto other = intruder.request(
+            hello(QStringLiteral("E2E-RESUME"), QStringLiteral("x"), sessionId, kPhone));
         QCOMPARE(typeOf(other), QStringLiteral("ACK"));
         QVERIFY(other->value("sessionId").toString() != sessionId);
         QCOMPARE(other->value("resumed").toBool(), false);
@@ -377,8 +347,9 @@ private Q_SLOTS:
         QVERIFY(!join(a, m_device, QStringLiteral("E2E-FULL"), QStringLiteral("a")).isEmpty());
         QVERIFY(!join(b, m_device2, QStringLiteral("E2E-FULL"), QStringLiteral("b")).isEmpty());
         QVERIFY(c.open(m_server->wsUrl(), m_device));
-        QCOMPARE(codeOf(c.request(hello(QStringLiteral("E2E-FULL"), QStringLiteral("c")))),
-                 QStringLiteral("ROOM_FULL"));
+        QCOMPARE(
+            codeOf(c.request(hello(QStringLiteral("E2E-FULL"), QStringLiteral("c"), {}, kPhone))),
+            QStringLiteral("ROOM_FULL"));
         QVERIFY(c.isConnected());
     }
 
@@ -399,12 +370,14 @@ private Q_SLOTS:
         QCOMPARE(maintenance(true).status, 200);
         WsClient late;
         QVERIFY(late.open(m_server->wsUrl(), m_device2));
-        QCOMPARE(codeOf(late.request(hello(QStringLiteral("E2E-MAINT"), QStringLiteral("late")))),
+        QCOMPARE(codeOf(late.request(
+                     hello(QStringLiteral("E2E-MAINT"), QStringLiteral("late"), {}, kPhone))),
                  QStringLiteral("ROOM_INACTIVE"));
         // Sessions already inside stay during maintenance.
         QCOMPARE(typeOf(inside.request(heartbeat(sessionId))), QStringLiteral("HEARTBEAT_ACK"));
         QCOMPARE(maintenance(false).status, 200);
-        QCOMPARE(typeOf(late.request(hello(QStringLiteral("E2E-MAINT"), QStringLiteral("late")))),
+        QCOMPARE(typeOf(late.request(
+                     hello(QStringLiteral("E2E-MAINT"), QStringLiteral("late"), {}, kPhone))),
                  QStringLiteral("ACK"));
 
         // Closing the room ends its sessions; the device is told why.
@@ -422,7 +395,8 @@ private Q_SLOTS:
         });
         QVERIFY(ended);
         QCOMPARE(ended->value("reason").toString(), QStringLiteral("KICKED"));
-        QCOMPARE(codeOf(late.request(hello(QStringLiteral("E2E-MAINT"), QStringLiteral("again")))),
+        QCOMPARE(codeOf(late.request(
+                     hello(QStringLiteral("E2E-MAINT"), QStringLiteral("again"), {}, kPhone))),
                  QStringLiteral("ROOM_INACTIVE"));
     }
 
@@ -453,7 +427,8 @@ private Q_SLOTS:
 
         WsClient stranger;
         QVERIFY(stranger.open(m_server->wsUrl(), m_otherDevice));
-        QCOMPARE(codeOf(stranger.request(hello(QStringLiteral("E2E-TENANT"), QStringLiteral("s")))),
+        QCOMPARE(codeOf(stranger.request(
+                     hello(QStringLiteral("E2E-TENANT"), QStringLiteral("s"), {}, kPhone))),
                  QStringLiteral("ROOM_NOT_FOUND"));
         QCOMPARE(codeOf(stranger.request(heartbeat(sessionId))),
                  QStringLiteral("SESSION_NOT_FOUND"));
@@ -527,13 +502,15 @@ private Q_SLOTS:
         QUrl url = m_server->wsUrl();
         url.setQuery(QStringLiteral("access_token=") + QString::fromLatin1(m_device));
         QVERIFY(viaQuery.open(url, {}));
-        QCOMPARE(typeOf(viaQuery.request(hello(QStringLiteral("LOBBY"), QStringLiteral("q")))),
+        QCOMPARE(typeOf(viaQuery.request(
+                     hello(QStringLiteral("LOBBY"), QStringLiteral("q"), {}, kPhone))),
                  QStringLiteral("ACK"));
 
         // A monitor may watch but not join: FORBIDDEN, connection kept.
         WsClient monitor;
         QVERIFY(monitor.open(m_server->wsUrl(), m_monitor));
-        QCOMPARE(codeOf(monitor.request(hello(QStringLiteral("LOBBY"), QStringLiteral("m")))),
+        QCOMPARE(codeOf(monitor.request(
+                     hello(QStringLiteral("LOBBY"), QStringLiteral("m"), {}, kPhone))),
                  QStringLiteral("FORBIDDEN"));
         QCOMPARE(typeOf(monitor.request(subscribe(QStringLiteral("rooms")))),
                  QStringLiteral("SUBSCRIBED"));
@@ -573,7 +550,8 @@ private Q_SLOTS:
             httpRequest(m_http, "GET", m_server->httpUrl(QStringLiteral("/api/v1/nothing-here")));
         QCOMPARE(missing.status, 404);
         QCOMPARE(missing.header("Content-Type"), QByteArray("application/problem+json"));
-        QVERIFY(missing.json().value("detail").toString().contains(QLatin1String("/api/v1/nothing-here")));
+        QVERIFY(missing.json().value("detail").toString().contains(
+            QLatin1String("/api/v1/nothing-here")));
 
         QRegularExpression active(QStringLiteral("\\nspidi_sessions_active (\\d+)"));
         const auto match = active.match(QString::fromUtf8(metrics.body));

@@ -1,6 +1,7 @@
 // spidi-server with --redis against a real redis-server: sessions are written to Redis, /health
 // reports the Redis backend, and a SIGTERM restart keeps sessions live (restored from Redis) so
 // a device carries on with the same session id.
+#include "presence_messages.h"
 #include "redis_process.h"
 #include "server_process.h"
 #include "ws_client.h"
@@ -8,26 +9,9 @@
 #include <QTest>
 
 using namespace spidi::test;
+using namespace spidi::test::msg;
 
-namespace {
-
-QJsonObject hello(const QString &roomCode, const QString &clientId)
-{
-    return {{QStringLiteral("type"), QStringLiteral("HELLO")},
-            {QStringLiteral("roomCode"), roomCode},
-            {QStringLiteral("clientId"), clientId},
-            {QStringLiteral("appVersion"), QStringLiteral("3.0.0")},
-            {QStringLiteral("device"), QStringLiteral("ThinkPad")},
-            {QStringLiteral("os"), QStringLiteral("Debian 12")}};
-}
-
-QJsonObject heartbeat(const QString &sessionId)
-{
-    return {{QStringLiteral("type"), QStringLiteral("HEARTBEAT")},
-            {QStringLiteral("sessionId"), sessionId}};
-}
-
-} // namespace
+namespace {} // namespace
 
 class TestRedisE2e : public QObject
 {
