@@ -305,10 +305,25 @@ QJsonObject ServerApplication::health() const
     QString databaseDetail;
     {
         QSqlQuery probe(m_database->handle());
-        if (!probe.exec(QStringLiteral("SELECT 1")) || !probe.next()) {
-            databaseStatus = QStringLiteral("down");
+        bool up = probe.exec(QStringLiteral("SELECT 1")) && probe.next();
+        if (!up) {
             databaseDetail = probe.lastError().text();
+            // A database restart breaks the connection for good: reopen it and probe again.
+            probe.finish();
+            const Status reopened = m_database->reconnect();
+            if (reopened) {
+                QSqlQuery again(m_database->handle());
+                up = again.exec(QStringLiteral("SELECT 1")) && again.next();
+                if (!up)
+                    databaseDetail = again.lastError().text();
+            } else {
+                databaseDetail = reopened.error().message;
+            }
         }
+        if (up)
+            databaseDetail.clear();
+        else
+            databaseStatus = QStringLiteral("down");
     }
     components.insert(
         QLatin1String("database"),

@@ -169,7 +169,26 @@ Result<Database> Database::open(const DatabaseConfig &config, const QString &con
     Database database;
     database.m_connectionName = connectionName;
     database.m_dialect = url.dialect;
+    database.m_config = config;
     return database;
+}
+
+Status Database::reconnect() const
+{
+    auto parsed = parseDatabaseUrl(m_config);
+    if (!parsed)
+        return parsed.error();
+    const DatabaseUrl &url = parsed.value();
+    QSqlDatabase db = handle();
+    db.close();
+    if (!db.open())
+        return makeError(ErrorKind::Unavailable, QStringLiteral("cannot reopen database %1: %2")
+                                                     .arg(url.redacted(), db.lastError().text()));
+    Status configured = url.dialect == SqlDialect::Postgresql ? configurePostgresql(db, url)
+                                                              : configureSqlite(db, url);
+    if (!configured)
+        db.close();
+    return configured;
 }
 
 void Database::close()

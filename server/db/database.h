@@ -27,12 +27,16 @@ public:
     QSqlDatabase handle() const { return QSqlDatabase::database(m_connectionName, false); }
     SqlDialect dialect() const { return m_dialect; }
     QString connectionName() const { return m_connectionName; }
+    // Closes and reopens the same connection (PostgreSQL: with the session settings again),
+    // for a connection that a database restart has broken. Returns the reason on failure.
+    Status reconnect() const;
     // Closes and removes the connection; the Database must not be used afterwards.
     void close();
 
 private:
     QString m_connectionName;
     SqlDialect m_dialect = SqlDialect::Sqlite;
+    DatabaseConfig m_config;
 };
 
 } // namespace spidi

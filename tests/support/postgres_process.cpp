@@ -133,14 +133,7 @@ bool PostgresProcess::start()
             m_error = QStringLiteral("no free port on 127.0.0.1");
             return false;
         }
-        const QStringList full =
-            command(binary(QStringLiteral("postgres")),
-                    {QStringLiteral("-D"), dataDir, QStringLiteral("-k"), m_dir->path(),
-                     QStringLiteral("-p"), QString::number(m_port), QStringLiteral("-c"),
-                     QStringLiteral("listen_addresses=127.0.0.1"), QStringLiteral("-c"),
-                     QStringLiteral("fsync=off"), QStringLiteral("-c"),
-                     QStringLiteral("full_page_writes=off"), QStringLiteral("-c"),
-                     QStringLiteral("synchronous_commit=off")});
+        const QStringList full = serverCommand();
         m_server.setWorkingDirectory(m_dir->path());
         m_server.start(full.first(), full.mid(1));
         if (!m_server.waitForStarted(10000)) {
@@ -162,6 +155,35 @@ bool PostgresProcess::start()
                      QStringLiteral("CREATE ROLE %1 LOGIN PASSWORD '%2' NOSUPERUSER NOBYPASSRLS "
                                     "NOCREATEDB NOCREATEROLE")
                          .arg(appUser(), appPassword()));
+}
+
+QStringList PostgresProcess::serverCommand() const
+{
+    return command(
+        binary(QStringLiteral("postgres")),
+        {QStringLiteral("-D"), m_dir->filePath(QStringLiteral("data")), QStringLiteral("-k"),
+         m_dir->path(), QStringLiteral("-p"), QString::number(m_port), QStringLiteral("-c"),
+         QStringLiteral("listen_addresses=127.0.0.1"), QStringLiteral("-c"),
+         QStringLiteral("fsync=off"), QStringLiteral("-c"), QStringLiteral("full_page_writes=off"),
+         QStringLiteral("-c"), QStringLiteral("synchronous_commit=off")});
+}
+
+bool PostgresProcess::restart()
+{
+    if (!m_dir || m_port == 0) {
+        m_error = QStringLiteral("restart() without a previous start()");
+        return false;
+    }
+    if (m_server.state() != QProcess::NotRunning)
+        return true;
+    const QStringList full = serverCommand();
+    m_server.setWorkingDirectory(m_dir->path());
+    m_server.start(full.first(), full.mid(1));
+    if (!m_server.waitForStarted(10000)) {
+        m_error = QStringLiteral("cannot start postgres: %1").arg(m_server.errorString());
+        return false;
+    }
+    return waitUntilReady(30000);
 }
 
 bool PostgresProcess::waitUntilReady(int timeoutMs)
@@ -262,6 +284,12 @@ bool PostgresProcess::isRunning() const
 
 void PostgresProcess::stop()
 {
+    stopKeepingData();
+    m_dir.reset(); // removes the data directory
+}
+
+void PostgresProcess::stopKeepingData()
+{
     if (m_server.state() != QProcess::NotRunning) {
         // SIGINT is PostgreSQL's "fast" shutdown: it does not wait for clients to disconnect.
         ::kill(pid_t(m_server.processId()), SIGINT);
@@ -270,7 +298,6 @@ void PostgresProcess::stop()
             m_server.waitForFinished(5000);
         }
     }
-    m_dir.reset(); // removes the data directory
 }
 
 } // namespace spidi::test

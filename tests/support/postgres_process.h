@@ -31,6 +31,12 @@ public:
     bool start();
     void stop();
     bool isRunning() const;
+    // Fast shutdown of the postgres process only: the data directory and port are kept so that
+    // restart() brings the same cluster back on the same port (outage tests).
+    void stopKeepingData();
+    // Starts postgres again on the same port and data directory; waits until it accepts
+    // connections (30 s). Returns false with errorText() on failure.
+    bool restart();
 
     // A new, empty database owned by spidi_admin in which spidi_app may create tables (the
     // server runs its migrations as spidi_app and so owns them; FORCE ROW LEVEL SECURITY keeps
@@ -55,6 +61,7 @@ private:
     QStringList command(const QString &program, const QStringList &arguments) const;
     bool runToCompletion(const QString &program, const QStringList &arguments, int timeoutMs);
     bool waitUntilReady(int timeoutMs);
+    QStringList serverCommand() const;
     QString openAdmin(const QString &database);
 
     std::unique_ptr<QTemporaryDir> m_dir;
