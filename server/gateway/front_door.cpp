@@ -62,7 +62,8 @@ QtMessageHandler g_previousHandler = nullptr;
 void handoffWarningFilter(QtMsgType type, const QMessageLogContext &context, const QString &message)
 {
     if (type == QtWarningMsg &&
-        (message == QLatin1String("QTcpServer::nextPendingConnection() called while not listening") ||
+        (message ==
+             QLatin1String("QTcpServer::nextPendingConnection() called while not listening") ||
          (message.startsWith(QLatin1String("The TCP server spidi::HttpHandoffServer")) &&
           message.endsWith(QLatin1String("is not listening.")))))
         return;
@@ -112,7 +113,7 @@ void FrontDoor::onNewConnection()
         connect(socket, &QTcpSocket::readyRead, this, [this, socket] { inspect(socket); });
         connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
         // A client that never finishes its request head does not keep the socket forever.
-        QTimer::singleShot(10000, socket, [socket] {
+        QTimer::singleShot(m_headTimeoutMs, socket, [socket] {
             if (socket->property("spidi_routed").toBool())
                 return;
             socket->abort();

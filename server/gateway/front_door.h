@@ -45,6 +45,8 @@ public:
     void setHttpServer(QAbstractHttpServer &http);
     // Admission control: returns false when no further WebSocket may be opened.
     void setWebSocketAdmission(std::function<bool()> admit) { m_admit = std::move(admit); }
+    // A client that has not finished its request head by then is dropped (default 10 s).
+    void setRequestHeadTimeoutMs(int timeoutMs) { m_headTimeoutMs = timeoutMs; }
     bool listen(const QHostAddress &address, quint16 port);
     quint16 port() const { return m_listener.serverPort(); }
     QString errorString() const { return m_listener.errorString(); }
@@ -61,6 +63,7 @@ private:
     QTcpServer m_listener;
     HttpHandoffServer *m_http = nullptr; // owned by the QAbstractHttpServer it is bound to
     std::function<bool()> m_admit;
+    int m_headTimeoutMs = 10000;
 };
 
 } // namespace spidi
