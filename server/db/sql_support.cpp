@@ -33,7 +33,7 @@ Status prepare(QSqlQuery &query, const QString &sql, SqlDialect dialect, const Q
 }
 
 Transaction::Transaction(const Database &database)
-    : m_db(database.handle()), m_dialect(database.dialect())
+    : m_database(database), m_db(database.handle()), m_dialect(database.dialect())
 {}
 
 Transaction::~Transaction()
@@ -45,20 +45,38 @@ Transaction::~Transaction()
 
 Status Transaction::begin()
 {
-    if (!m_db.isOpen())
-        return makeError(
-            ErrorKind::Unavailable,
-            QStringLiteral("database connection '%1' is not open").arg(m_db.connectionName()));
-    if (!m_db.transaction()) {
-        const QSqlError error = m_db.lastError();
-        qCWarning(lcDb).noquote() << "sql.begin failed: connection=" << m_db.connectionName()
-                                  << "error=" << error.text();
-        return makeError(isTransient(error, m_dialect) ? ErrorKind::Unavailable
-                                                       : ErrorKind::Internal,
-                         QStringLiteral("cannot begin a transaction: %1").arg(error.text()));
+    if (m_db.isOpen() && m_db.transaction()) {
+        m_open = true;
+        return Ok{};
     }
-    m_open = true;
-    return Ok{};
+    QSqlError error = m_db.lastError();
+    // A PostgreSQL restart breaks the connection for good, and QPSQL reports it as a failed
+    // BEGIN without a SQLSTATE, so it cannot be told apart from other BEGIN failures: reopen
+    // and try once more. Nothing has run in this transaction yet, so the retry is safe; a
+    // database that is really down fails fast (connection refused) and the caller gets 503.
+    if (m_dialect == SqlDialect::Postgresql || !m_db.isOpen()) {
+        const Status reopened = m_database.reconnect();
+        if (reopened && m_db.transaction()) {
+            qCInfo(lcDb).noquote() << "sql.reconnected: connection=" << m_db.connectionName()
+                                   << "after=" << error.text();
+            m_open = true;
+            return Ok{};
+        }
+        if (!reopened) {
+            qCWarning(lcDb).noquote() << "sql.begin failed: connection=" << m_db.connectionName()
+                                      << "error=" << reopened.error().message;
+            return makeError(
+                ErrorKind::Unavailable,
+                QStringLiteral("cannot begin a transaction: %1").arg(reopened.error().message));
+        }
+        error = m_db.lastError();
+    }
+    qCWarning(lcDb).noquote() << "sql.begin failed: connection=" << m_db.connectionName()
+                              << "error=" << error.text();
+    return makeError(isTransient(error, m_dialect) || error.type() == QSqlError::ConnectionError
+                         ? ErrorKind::Unavailable
+                         : ErrorKind::Internal,
+                     QStringLiteral("cannot begin a transaction: %1").arg(error.text()));
 }
 
 Status Transaction::beginForTenant(const QString &tenantId)

@@ -44,6 +44,7 @@ public:
 private:
     Status setLocal(const QString &name, const QString &value);
 
+    const Database &m_database;
     QSqlDatabase m_db;
     SqlDialect m_dialect;
     bool m_open = false;

@@ -165,7 +165,8 @@ QHttpServerResponse guarded(RestContext &context, const QHttpServerRequest &requ
                  {{"path", path}, {"user_id", principal->userId}, {"needed", perm::Admin}});
         return forbidden(perm::Admin);
     }
-    if (!context.database || !context.database->handle().isOpen()) {
+    // A closed connection is not refused here: the repository's transaction reopens it.
+    if (!context.database) {
         qCWarning(lcRest).noquote() << "rest.database_unavailable: path=" << path;
         return unavailable(QStringLiteral("the database is not available; try again later"));
     }

@@ -165,9 +165,21 @@ private Q_SLOTS:
                      .toString(),
                  QStringLiteral("down"));
         QCOMPARE(typeOf(stayer.request(heartbeat(sessionC, 15))), QStringLiteral("HEARTBEAT_ACK"));
+        // REST needs SQL: a clear 503 problem, not a hang or a 500.
+        const HttpReply refused =
+            httpRequest(m_http, "GET", server.httpUrl(QStringLiteral("/api/v1/rooms")), admin);
+        QCOMPARE(refused.status, 503);
+        QCOMPARE(refused.header("Content-Type"), QByteArray("application/problem+json"));
+        QCOMPARE(refused.json().value("status").toInt(), 503);
 
         // PostgreSQL is back: the queue drains within the 30 s backoff cap.
         QVERIFY2(pg.restart(), qPrintable(pg.errorText()));
+        // The first REST request after the restart reopens the broken connection itself (no
+        // /health probe has run since PostgreSQL came back).
+        const HttpReply listed =
+            httpRequest(m_http, "GET", server.httpUrl(QStringLiteral("/api/v1/rooms")), admin);
+        QVERIFY2(listed.status == 200, listed.body.constData());
+        QCOMPARE(listed.json().value("items").toArray().size(), 1);
         QTRY_COMPARE_WITH_TIMEOUT(row(pg, sessionB), QStringLiteral("true|LEFT"), 35000);
         QTRY_COMPARE_WITH_TIMEOUT(row(pg, sessionC), QStringLiteral("false|"), 35000);
         QTRY_COMPARE_WITH_TIMEOUT(queueDepth(server), 0.0, 10000);
