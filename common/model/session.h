@@ -24,6 +24,9 @@ struct SessionRecord
     QString os;
     QString appVersion;
     QString ip;
+    // The server instance that holds the device's socket and writes this session (SPEC 9);
+    // empty on a single instance without a cluster.
+    QString instanceId;
     qint64 connectedAtMs = 0;
     qint64 lastHeartbeatAtMs = 0;
     int latencyMs = -1; // last reported round trip; -1 until the client reports one

@@ -2,6 +2,9 @@
 
 #include "auth/jwt_keys.h"
 #include "auth/token_extractor.h"
+#include "cluster/cluster_link.h"
+#include "cluster/leader_lease.h"
+#include "cluster/redis_cluster_bus.h"
 #include "db/migration_runner.h"
 #include "db/room_repository.h"
 #include "db/session_history_repository.h"
@@ -24,10 +27,12 @@
 #include <QDateTime>
 #include <QEventLoop>
 #include <QHttpServer>
+#include <QJsonArray>
 #include <QPointer>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QUrlQuery>
+#include <QUuid>
 
 namespace spidi {
 
@@ -56,6 +61,9 @@ ServerApplication::~ServerApplication()
     m_http.reset();
     m_gateway.reset();
     m_hub.reset();
+    m_cluster.reset();
+    m_lease.reset();
+    m_bus.reset();
     m_history.reset();
     m_engine.reset();
     m_store.reset();
@@ -66,6 +74,7 @@ ServerApplication::~ServerApplication()
 Status ServerApplication::start()
 {
     m_uptime.start();
+    m_instanceId = QUuid::createUuid().toString(QUuid::WithoutBraces);
     const DatabaseConfig databaseConfig{m_config.databaseUrl, m_config.dataDir};
 
     auto keys = loadJwtKeys(m_config.authConfig(), /*createSecretIfMissing=*/true);
@@ -123,6 +132,7 @@ Status ServerApplication::start()
     m_engine = std::make_unique<PresenceEngine>(
         *m_clock, *m_store,
         PresenceSettings{m_config.heartbeatIntervalSec, m_config.sessionTimeoutSec});
+    m_engine->setInstanceId(m_instanceId);
     m_engine->loadRooms(*rooms);
     {
         // Sessions kept by a durable store outlive the previous process: restore them before
@@ -154,18 +164,26 @@ Status ServerApplication::start()
 
     m_history =
         std::make_unique<SessionHistoryWriter>(databaseConfig, m_config.flushIntervalSec * 1000);
+    // Each session's history is written by the instance that started or ended it; what other
+    // instances report is theirs to write.
     connect(m_engine.get(), &PresenceEngine::sessionStarted, this,
-            [this](const SessionRecord &session) {
+            [this](const SessionRecord &session, EventOrigin origin) {
+                if (origin != EventOrigin::Local)
+                    return;
                 m_history->enqueue(session);
                 m_metrics->sessionStarted();
             });
     connect(m_engine.get(), &PresenceEngine::sessionEnded, this,
-            [this](const SessionRecord &session, ConnectionId) {
+            [this](const SessionRecord &session, ConnectionId, EventOrigin origin) {
+                if (origin != EventOrigin::Local)
+                    return;
                 m_history->enqueue(session);
                 if (session.endReason)
                     m_metrics->sessionEnded(toString(*session.endReason));
             });
     m_history->start();
+    if (auto clustered = startCluster(); !clustered)
+        return clustered;
 
     m_hub = std::make_unique<SubscriptionHub>(*m_engine, *m_clock);
     const FrontDoor::Authenticator authenticator = [this](const QByteArray &authorization,
@@ -186,8 +204,16 @@ Status ServerApplication::start()
                             request.url().query(QUrl::FullyEncoded).toUtf8());
     };
     m_restContext->database = &*m_database;
-    m_restContext->roomChanged = [this](const Room &room) { m_engine->upsertRoom(room); };
-    m_restContext->roomDeleted = [this](const Room &room) { m_engine->removeRoom(room.id); };
+    m_restContext->roomChanged = [this](const Room &room) {
+        m_engine->upsertRoom(room);
+        if (m_cluster)
+            m_cluster->roomChanged(room.id, false);
+    };
+    m_restContext->roomDeleted = [this](const Room &room) {
+        m_engine->removeRoom(room.id);
+        if (m_cluster)
+            m_cluster->roomChanged(room.id, true);
+    };
     rest::registerRoomRoutes(*m_http, *m_restContext);
     rest::registerPresenceRoutes(*m_http, *m_restContext, *m_engine);
     rest::registerOpsRoutes(*m_http, rest::OpsEndpoints{[this] { return health(); },
@@ -220,6 +246,7 @@ Status ServerApplication::start()
               {"port", int(port())},
               {"rooms", m_engine->roomCount()},
               {"data_dir", m_config.dataDir},
+              {"instance_id", m_instanceId},
               {"version", QStringLiteral(SPIDI_VERSION)}});
     return Ok{};
 }
@@ -238,6 +265,11 @@ bool ServerApplication::stop()
         ended = m_engine->endAll(SessionEndReason::Disconnected);
     else
         m_store->drain(kStoreDrainMs); // the last heartbeats reach Redis before we exit
+    if (m_lease) {
+        // Another instance takes the cluster-once work over now, not when the lease expires.
+        m_lease->release();
+        m_bus->commands().drain(kStoreDrainMs);
+    }
     const int queued = m_history->queueDepth();
     const bool flushed = m_history->flushNow();
     logEvent(lcServer(), flushed ? QtInfoMsg : QtCriticalMsg, "server.stopped",
@@ -275,6 +307,68 @@ void ServerApplication::sweep()
         qCDebug(lcPresence) << "sweep ended" << ended << "sessions";
 }
 
+Status ServerApplication::startCluster()
+{
+    if (m_config.redisUrl.isEmpty())
+        return Ok{}; // one instance: nothing to share, it does all the work itself
+    auto url = RedisUrl::parse(m_config.redisUrl);
+    if (!url)
+        return url.error();
+    ClusterBusOptions busOptions;
+    busOptions.url = *url;
+    busOptions.instanceId = m_instanceId;
+    m_bus = std::make_unique<RedisClusterBus>(busOptions);
+    LeaderLeaseOptions leaseOptions;
+    leaseOptions.instanceId = m_instanceId;
+    m_lease = std::make_unique<LeaderLease>(m_bus->commands(), leaseOptions);
+    m_cluster =
+        std::make_unique<ClusterLink>(*m_engine, *m_bus, *m_lease, [this] { reloadRooms(); });
+    m_bus->start();
+    m_lease->start();
+    m_cluster->start();
+    logEvent(lcCluster(), QtInfoMsg, "cluster.joining",
+             {{"instance_id", m_instanceId},
+              {"channel", QString::fromUtf8(busOptions.channel)},
+              {"url", url->redacted()}});
+    return Ok{};
+}
+
+void ServerApplication::reloadRooms()
+{
+    auto rooms = RoomRepository(*m_database).allLiveRooms();
+    if (!rooms) {
+        logEvent(lcCluster(), QtWarningMsg, "cluster.room_reload_failed", rooms.error().message,
+                 {{"reason", rooms.error().message}});
+        return;
+    }
+    QSet<QString> live;
+    for (const Room &room : std::as_const(*rooms)) {
+        live.insert(room.id);
+        const RoomPresence *known = m_engine->roomById(room.id);
+        if (!known || known->room().version != room.version)
+            m_engine->upsertRoom(room);
+    }
+    for (const QString &id : m_engine->roomIds())
+        if (!live.contains(id))
+            m_engine->removeRoom(id);
+}
+
+QJsonObject ServerApplication::clusterHealth() const
+{
+    if (!m_bus)
+        return QJsonObject{{QLatin1String("status"), QLatin1String("ok")},
+                           {QLatin1String("mode"), QLatin1String("single")},
+                           {QLatin1String("instanceId"), m_instanceId},
+                           {QLatin1String("leader"), true}};
+    return QJsonObject{{QLatin1String("status"),
+                        m_bus->isConnected() ? QLatin1String("ok") : QLatin1String("down")},
+                       {QLatin1String("mode"), QLatin1String("redis")},
+                       {QLatin1String("instanceId"), m_instanceId},
+                       {QLatin1String("leader"), m_lease->isLeader()},
+                       {QLatin1String("peers"), QJsonArray::fromStringList(m_bus->alivePeers())},
+                       {QLatin1String("detail"), m_bus->detail()}};
+}
+
 void ServerApplication::refreshGauges()
 {
     if (!m_engine)
@@ -294,7 +388,16 @@ void ServerApplication::refreshGauges()
         m_metrics->broadcastsSkipped.Increment(double(skipped - m_skippedReported));
         m_skippedReported = skipped;
     }
-    m_metrics->hotStoreErrors.Set(double(m_store->health().errors));
+    const HotStore::Health store = m_store->health();
+    m_metrics->hotStoreErrors.Set(double(store.errors));
+    m_metrics->hotStoreReconnects.Set(double(store.reconnects));
+    m_metrics->clusterLeader.Set(!m_lease || m_lease->isLeader() ? 1.0 : 0.0);
+    if (m_bus) {
+        m_metrics->clusterPeers.Set(double(m_bus->alivePeers().size()));
+        m_metrics->clusterMessagesPublished.Set(double(m_bus->messagesPublished()));
+        m_metrics->clusterMessagesReceived.Set(double(m_bus->messagesReceived()));
+        m_metrics->clusterMessagesDropped.Set(double(m_bus->messagesDropped()));
+    }
 }
 
 QJsonObject ServerApplication::health() const
@@ -339,7 +442,8 @@ QJsonObject ServerApplication::health() const
                                    store.ok ? QLatin1String("ok") : QLatin1String("down")},
                                   {QLatin1String("backend"), store.backend},
                                   {QLatin1String("detail"), store.detail},
-                                  {QLatin1String("errors"), store.errors}});
+                                  {QLatin1String("errors"), store.errors},
+                                  {QLatin1String("reconnects"), store.reconnects}});
 
     const bool historyBacklog = m_history->failedFlushes() > 0 && m_history->queueDepth() > 0;
     components.insert(
@@ -349,6 +453,9 @@ QJsonObject ServerApplication::health() const
                     {QLatin1String("queueDepth"), m_history->queueDepth()},
                     {QLatin1String("rowsWritten"), m_history->rowsWritten()},
                     {QLatin1String("failedFlushes"), m_history->failedFlushes()}});
+
+    const QJsonObject cluster = clusterHealth();
+    components.insert(QLatin1String("cluster"), cluster);
 
     components.insert(QLatin1String("presence"),
                       QJsonObject{{QLatin1String("status"), QLatin1String("ok")},
@@ -360,7 +467,8 @@ QJsonObject ServerApplication::health() const
     // Presence keeps working without SQL (history queues up), so a database outage degrades
     // the service; it is down only when it is not accepting connections.
     QString status = QStringLiteral("ok");
-    if (databaseStatus != QLatin1String("ok") || !store.ok || historyBacklog)
+    if (databaseStatus != QLatin1String("ok") || !store.ok || historyBacklog ||
+        cluster.value(QLatin1String("status")).toString() != QLatin1String("ok"))
         status = QStringLiteral("degraded");
     if (!m_running)
         status = QStringLiteral("down");

@@ -17,8 +17,11 @@ class QHttpServer;
 
 namespace spidi {
 
+class ClusterLink;
 class FrontDoor;
 class HotStore;
+class LeaderLease;
+class RedisClusterBus;
 class PresenceEngine;
 class ServerMetrics;
 class SessionHistoryWriter;
@@ -55,6 +58,10 @@ private:
     Result<Principal> authenticate(const QByteArray &authorization, const QByteArray &query) const;
     void sweep();
     void refreshGauges();
+    Status startCluster();
+    // Brings the engine's room directory in line with SQL (another instance changed it).
+    void reloadRooms();
+    QJsonObject clusterHealth() const;
 
     ServerConfig m_config;
     QElapsedTimer m_uptime;
@@ -64,6 +71,10 @@ private:
     std::unique_ptr<ServerMetrics> m_metrics;
     std::unique_ptr<HotStore> m_store;
     std::unique_ptr<PresenceEngine> m_engine;
+    QString m_instanceId;
+    std::unique_ptr<RedisClusterBus> m_bus;
+    std::unique_ptr<LeaderLease> m_lease;
+    std::unique_ptr<ClusterLink> m_cluster;
     std::unique_ptr<SessionHistoryWriter> m_history;
     std::unique_ptr<SubscriptionHub> m_hub;
     std::unique_ptr<WebSocketGateway> m_gateway;

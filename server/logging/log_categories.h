@@ -11,3 +11,4 @@ Q_DECLARE_LOGGING_CATEGORY(lcRest)     // spidi.rest
 Q_DECLARE_LOGGING_CATEGORY(lcAuth)     // spidi.auth
 Q_DECLARE_LOGGING_CATEGORY(lcConfig)   // spidi.config
 Q_DECLARE_LOGGING_CATEGORY(lcServer)   // spidi.server
+Q_DECLARE_LOGGING_CATEGORY(lcCluster)  // spidi.cluster

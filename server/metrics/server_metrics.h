@@ -31,6 +31,12 @@ public:
     prometheus::Gauge &historyQueueDepth;
     prometheus::Counter &historyRowsWritten;
     prometheus::Gauge &hotStoreErrors;
+    prometheus::Gauge &hotStoreReconnects;
+    prometheus::Gauge &clusterPeers;
+    prometheus::Gauge &clusterLeader;
+    prometheus::Gauge &clusterMessagesPublished;
+    prometheus::Gauge &clusterMessagesReceived;
+    prometheus::Gauge &clusterMessagesDropped;
     prometheus::Counter &broadcastsSkipped; // superseded updates not sent to slow subscribers
 
     void messageReceived(const QString &type);

@@ -21,6 +21,34 @@ qint64 PresenceEngine::nowMs() const
     return m_clock.nowMs();
 }
 
+void PresenceEngine::setOwnerAlive(std::function<bool(const QString &)> ownerAlive)
+{
+    m_ownerAlive = std::move(ownerAlive);
+}
+
+bool PresenceEngine::isResponsibleFor(const SessionRecord &session) const
+{
+    if (isLocal(session))
+        return true;
+    return !m_ownerAlive || !m_ownerAlive(session.instanceId);
+}
+
+void PresenceEngine::takeOver(LiveSession &live, ConnectionId connection)
+{
+    if (live.connection != connection) {
+        m_sessionsByConnection[live.connection].remove(live.record.id);
+        live.connection = connection;
+        m_sessionsByConnection[connection].insert(live.record.id);
+    }
+    if (!isLocal(live.record)) {
+        logEvent(lcPresence(), QtInfoMsg, "session.taken_over",
+                 {{"session_id", live.record.id},
+                  {"room_id", live.record.roomId},
+                  {"from_instance", live.record.instanceId}});
+        live.record.instanceId = m_instanceId;
+    }
+}
+
 QString PresenceEngine::roomKey(const QString &tenantId, const QString &code)
 {
     return tenantId + QChar(u'\x1f') + code;
@@ -51,7 +79,8 @@ void PresenceEngine::upsertRoom(const Room &room)
     if (room.status == RoomStatus::Closed && previous.status != RoomStatus::Closed) {
         const QSet<QString> ids = it->sessionIds();
         for (const QString &id : ids)
-            endSession(id, SessionEndReason::Kicked);
+            if (isResponsibleFor(m_sessions.value(id).record))
+                endSession(id, SessionEndReason::Kicked);
     }
     Q_EMIT roomChanged(room.id, false);
 }
@@ -61,9 +90,14 @@ void PresenceEngine::removeRoom(const QString &roomId)
     auto it = m_rooms.find(roomId);
     if (it == m_rooms.end())
         return;
+    // Sessions other live instances hold end there (they learn of the removal too); here they
+    // leave the view with the room.
     const QSet<QString> ids = it->sessionIds();
     for (const QString &id : ids)
-        endSession(id, SessionEndReason::Kicked);
+        endSession(id, SessionEndReason::Kicked,
+                   isResponsibleFor(m_sessions.value(id).record) ? EventOrigin::Local
+                                                                 : EventOrigin::Remote);
+    it = m_rooms.find(roomId);
     m_roomIdByCode.remove(roomKey(it->room().tenantId, it->room().code));
     m_rooms.erase(it);
     Q_EMIT roomChanged(roomId, true);
@@ -132,11 +166,7 @@ Outcome<protocol::HelloAck> PresenceEngine::hello(const Principal &who,
     if (!hello.resumeSessionId.isEmpty()) {
         LiveSession *live = ownedSession(who, hello.resumeSessionId);
         if (live && live->record.roomId == room.room().id) {
-            if (live->connection != connection) {
-                m_sessionsByConnection[live->connection].remove(live->record.id);
-                live->connection = connection;
-                m_sessionsByConnection[connection].insert(live->record.id);
-            }
+            takeOver(*live, connection);
             live->record.lastHeartbeatAtMs = now;
             live->record.ip = ip;
             live->record.appVersion = hello.appVersion;
@@ -148,7 +178,7 @@ Outcome<protocol::HelloAck> PresenceEngine::hello(const Principal &who,
                       {"room_id", ack.roomId},
                       {"user_id", who.userId},
                       {"tenant_id", who.tenantId}});
-            Q_EMIT sessionResumed(live->record);
+            Q_EMIT sessionResumed(live->record, EventOrigin::Local);
             return ack;
         }
         // Unknown, expired, or not this user's: a new session, as if no resume was asked.
@@ -171,6 +201,7 @@ Outcome<protocol::HelloAck> PresenceEngine::hello(const Principal &who,
     s.os = hello.os;
     s.appVersion = hello.appVersion;
     s.ip = ip;
+    s.instanceId = m_instanceId;
     s.connectedAtMs = now;
     s.lastHeartbeatAtMs = now;
 
@@ -189,7 +220,7 @@ Outcome<protocol::HelloAck> PresenceEngine::hello(const Principal &who,
               {"tenant_id", s.tenantId},
               {"client_id", s.clientId},
               {"ip", s.ip}});
-    Q_EMIT sessionStarted(s);
+    Q_EMIT sessionStarted(s, EventOrigin::Local);
     return ack;
 }
 
@@ -223,14 +254,16 @@ Outcome<qint64> PresenceEngine::heartbeat(const Principal &who,
         ++r.latencySamples;
         r.latencySumMs += *heartbeat.latencyMs;
     }
-    if (live->connection != connection) {
-        // A heartbeat on a new socket re-attaches the session to it.
-        m_sessionsByConnection[live->connection].remove(r.id);
-        live->connection = connection;
-        m_sessionsByConnection[connection].insert(r.id);
+    // A heartbeat on a new socket (or on another instance) re-attaches the session to it.
+    const bool wasLocal = isLocal(r);
+    takeOver(*live, connection);
+    if (wasLocal) {
+        m_store.touchSession(r);
+    } else {
+        m_store.putSession(r);
+        Q_EMIT sessionResumed(r, EventOrigin::Local);
     }
-    m_store.touchSession(r);
-    Q_EMIT sessionHeartbeat(r);
+    Q_EMIT sessionHeartbeat(r, EventOrigin::Local);
     return now;
 }
 
@@ -260,6 +293,10 @@ bool PresenceEngine::kick(const QString &tenantId, const QString &sessionId)
     auto it = m_sessions.constFind(sessionId);
     if (it == m_sessions.cend() || it->record.tenantId != tenantId)
         return false;
+    if (!isResponsibleFor(it->record)) {
+        Q_EMIT kickRequested(it->record);
+        return true;
+    }
     endSession(sessionId, SessionEndReason::Kicked);
     return true;
 }
@@ -271,6 +308,8 @@ int PresenceEngine::sweep()
     QList<QPair<QString, SessionEndReason>> ending;
     for (const LiveSession &live : std::as_const(m_sessions)) {
         const SessionRecord &r = live.record;
+        if (!isLocal(r))
+            continue;
         if (now - r.lastHeartbeatAtMs >= timeoutMs) {
             ending.append({r.id, live.connection == 0 ? SessionEndReason::Disconnected
                                                       : SessionEndReason::Expired});
@@ -288,20 +327,146 @@ int PresenceEngine::sweep()
 
 int PresenceEngine::endAll(SessionEndReason reason)
 {
-    const QList<QString> ids = m_sessions.keys();
-    for (const QString &id : ids)
-        endSession(id, reason);
-    return int(ids.size());
+    const QList<SessionRecord> local = localSessions();
+    for (const SessionRecord &s : local)
+        endSession(s.id, reason);
+    return int(local.size());
 }
 
-void PresenceEngine::endSession(const QString &sessionId, SessionEndReason reason)
+int PresenceEngine::sweepOrphans()
+{
+    const qint64 now = nowMs();
+    const qint64 timeoutMs = qint64(m_settings.sessionTimeoutSec) * 1000;
+    QList<QPair<QString, SessionEndReason>> ending;
+    for (const LiveSession &live : std::as_const(m_sessions)) {
+        const SessionRecord &r = live.record;
+        if (isLocal(r) || !isResponsibleFor(r))
+            continue;
+        const RoomPresence *room = roomById(r.roomId);
+        if (now - r.lastHeartbeatAtMs >= timeoutMs)
+            ending.append({r.id, SessionEndReason::Disconnected});
+        else if (room && room->room().ttlSec > 0 &&
+                 now - r.connectedAtMs >= qint64(room->room().ttlSec) * 1000)
+            ending.append({r.id, SessionEndReason::Ttl});
+    }
+    for (const auto &[id, reason] : ending) {
+        logEvent(lcPresence(), QtInfoMsg, "session.orphan_ended",
+                 {{"session_id", id},
+                  {"owner", m_sessions.value(id).record.instanceId},
+                  {"reason", toString(reason)}});
+        endSession(id, reason);
+    }
+    return int(ending.size());
+}
+
+void PresenceEngine::applyRemoteSession(const SessionRecord &session, bool resumed)
+{
+    if (session.instanceId == m_instanceId)
+        return; // our own event, echoed
+    auto room = m_rooms.find(session.roomId);
+    if (room == m_rooms.end())
+        return; // a room this instance has not loaded yet: the room event brings it
+    auto it = m_sessions.find(session.id);
+    if (it == m_sessions.end()) {
+        const int peakBefore = room->peak();
+        room->add(session);
+        m_sessions.insert(session.id, LiveSession{session, 0});
+        if (room->peak() != peakBefore)
+            m_store.setRoomPeak(session.roomId, room->peak());
+        Q_EMIT sessionStarted(session, EventOrigin::Remote);
+        return;
+    }
+    if (isLocal(it->record)) {
+        // Only an explicit resume moves a session away: a snapshot may predate our takeover.
+        if (!resumed)
+            return;
+        // The device moved to another instance: its socket here (if any) is stale.
+        logEvent(lcPresence(), QtInfoMsg, "session.moved",
+                 {{"session_id", session.id}, {"to_instance", session.instanceId}});
+        if (auto conn = m_sessionsByConnection.find(it->connection);
+            conn != m_sessionsByConnection.end()) {
+            conn->remove(session.id);
+            if (conn->isEmpty())
+                m_sessionsByConnection.erase(conn);
+        }
+        it->connection = 0;
+        m_store.forgetSession(session.id);
+    }
+    it->record = session;
+    if (resumed)
+        Q_EMIT sessionResumed(session, EventOrigin::Remote);
+    else
+        Q_EMIT sessionHeartbeat(session, EventOrigin::Remote);
+}
+
+void PresenceEngine::applyRemoteHeartbeat(const QString &sessionId, qint64 lastHeartbeatAtMs,
+                                          int latencyMs, qint64 heartbeatCount,
+                                          qint64 latencySamples, double latencySumMs)
+{
+    auto it = m_sessions.find(sessionId);
+    // Unknown (ended, or started before we listened: the next snapshot brings it), ours, or
+    // older than what we have: nothing to do.
+    if (it == m_sessions.end() || isLocal(it->record) || heartbeatCount < it->record.heartbeatCount)
+        return;
+    SessionRecord &r = it->record;
+    r.lastHeartbeatAtMs = qMax(r.lastHeartbeatAtMs, lastHeartbeatAtMs);
+    r.latencyMs = latencyMs;
+    r.heartbeatCount = heartbeatCount;
+    r.latencySamples = latencySamples;
+    r.latencySumMs = latencySumMs;
+    Q_EMIT sessionHeartbeat(r, EventOrigin::Remote);
+}
+
+void PresenceEngine::applyRemoteEnd(const SessionRecord &session)
+{
+    auto it = m_sessions.find(session.id);
+    if (it == m_sessions.end())
+        return;
+    // The instance that ended it wrote history and told everyone; here it only leaves the view
+    // (also when it was ours: whoever ended it thought our instance was gone).
+    const SessionEndReason reason = session.endReason.value_or(SessionEndReason::Disconnected);
+    it->record.endedAtMs = session.endedAtMs;
+    endSession(session.id, reason, EventOrigin::Remote);
+}
+
+void PresenceEngine::applyRemoteSnapshot(const QString &owner, const QList<SessionRecord> &sessions)
+{
+    if (owner == m_instanceId)
+        return;
+    QSet<QString> present;
+    for (const SessionRecord &s : sessions) {
+        if (s.instanceId != owner)
+            continue;
+        present.insert(s.id);
+        applyRemoteSession(s, false);
+    }
+    QList<QString> gone;
+    for (const LiveSession &live : std::as_const(m_sessions))
+        if (live.record.instanceId == owner && !present.contains(live.record.id))
+            gone.append(live.record.id);
+    for (const QString &id : gone)
+        endSession(id, SessionEndReason::Disconnected, EventOrigin::Remote);
+}
+
+QList<SessionRecord> PresenceEngine::localSessions() const
+{
+    QList<SessionRecord> result;
+    for (const LiveSession &live : m_sessions)
+        if (isLocal(live.record))
+            result.append(live.record);
+    return result;
+}
+
+void PresenceEngine::endSession(const QString &sessionId, SessionEndReason reason,
+                                EventOrigin origin)
 {
     auto it = m_sessions.find(sessionId);
     if (it == m_sessions.end())
         return;
     LiveSession live = std::move(it.value());
     m_sessions.erase(it);
-    live.record.endedAtMs = nowMs();
+    if (origin == EventOrigin::Local || live.record.endedAtMs == 0)
+        live.record.endedAtMs = nowMs();
     live.record.endReason = reason;
     if (auto room = m_rooms.find(live.record.roomId); room != m_rooms.end())
         room->remove(live.record);
@@ -311,15 +476,20 @@ void PresenceEngine::endSession(const QString &sessionId, SessionEndReason reaso
         if (conn->isEmpty())
             m_sessionsByConnection.erase(conn);
     }
-    m_store.removeSession(live.record);
+    if (origin == EventOrigin::Local)
+        m_store.removeSession(live.record);
+    else
+        m_store.forgetSession(sessionId);
     logEvent(lcPresence(), QtInfoMsg, "session.ended",
              {{"session_id", sessionId},
               {"room_id", live.record.roomId},
               {"user_id", live.record.userId},
               {"tenant_id", live.record.tenantId},
               {"reason", toString(reason)},
-              {"heartbeats", live.record.heartbeatCount}});
-    Q_EMIT sessionEnded(live.record, live.connection);
+              {"heartbeats", live.record.heartbeatCount},
+              {"origin",
+               origin == EventOrigin::Local ? QStringLiteral("local") : QStringLiteral("remote")}});
+    Q_EMIT sessionEnded(live.record, live.connection, origin);
 }
 
 const SessionRecord *PresenceEngine::session(const QString &sessionId) const

@@ -11,6 +11,7 @@
 #include <QHash>
 #include <QObject>
 
+#include <functional>
 #include <variant>
 
 namespace spidi {
@@ -37,6 +38,10 @@ using Outcome = std::variant<T, PresenceFailure>;
 // Identifies the socket holding a session; 0 means none (closed, waiting to be resumed).
 using ConnectionId = quint64;
 
+// Whether this instance made a change (it writes history and tells the cluster) or learnt it
+// from another instance (it only updates its view and its dashboards).
+enum class EventOrigin { Local, Remote };
+
 // The presence semantics (SPEC section 4.1 rules), independent of framing and transport: both
 // the JSON and the STOMP framing call these methods. Single-threaded: call from the thread
 // that owns the engine.
@@ -50,6 +55,14 @@ public:
     const PresenceSettings &settings() const { return m_settings; }
     qint64 nowMs() const;
 
+    // Several instances, one service (SPEC 9): sessions this instance starts carry its id;
+    // sessions of other instances are kept in the view too (so rosters and metrics cover the
+    // whole cluster) but only their owner expires and writes them, unless `ownerAlive` says
+    // the owner is gone (then they are orphans, see sweepOrphans()).
+    void setInstanceId(const QString &instanceId) { m_instanceId = instanceId; }
+    const QString &instanceId() const { return m_instanceId; }
+    void setOwnerAlive(std::function<bool(const QString &instanceId)> ownerAlive);
+
     // Room directory (from SQL at start, then kept current by the REST layer).
     void loadRooms(const QList<Room> &rooms);
     void upsertRoom(const Room &room);
@@ -59,6 +72,7 @@ public:
     const RoomPresence *roomByCode(const QString &tenantId, const QString &code) const;
     QList<const RoomPresence *> roomsOfTenant(const QString &tenantId) const;
     int roomCount() const { return int(m_rooms.size()); }
+    QList<QString> roomIds() const { return m_rooms.keys(); }
 
     // Rebuilds the view from the hot store's sessions (after a restart with a durable store).
     void restoreSessions(const QList<SessionRecord> &sessions);
@@ -71,12 +85,28 @@ public:
     // The socket closed: its sessions stay until the timeout (so they can be resumed), then end
     // as DISCONNECTED.
     void connectionClosed(ConnectionId connection);
-    // Admin kick; false when the session is unknown in that tenant.
+    // Admin kick; false when the session is unknown in that tenant. A session held by another
+    // live instance is handed to it (kickRequested) and ends when it reports the end.
     bool kick(const QString &tenantId, const QString &sessionId);
     // Ends expired (EXPIRED or DISCONNECTED) and over-TTL (TTL) sessions; returns how many.
     int sweep();
-    // Ends every live session with `reason` (shutdown of a non-durable store).
+    // Ends every session this instance owns with `reason` (shutdown of a non-durable store).
     int endAll(SessionEndReason reason);
+    // Ends the orphans (sessions whose owner is no longer alive) that are due: silent for the
+    // session timeout (DISCONNECTED: their socket died with their instance) or over their
+    // room's TTL. Cluster-wide work: only the leader calls it.
+    int sweepOrphans();
+
+    // What other instances report (see cluster/cluster_link.h). A session taken over by
+    // another instance (its device resumed there) stops being this instance's.
+    void applyRemoteSession(const SessionRecord &session, bool resumed);
+    void applyRemoteHeartbeat(const QString &sessionId, qint64 lastHeartbeatAtMs, int latencyMs,
+                              qint64 heartbeatCount, qint64 latencySamples, double latencySumMs);
+    void applyRemoteEnd(const SessionRecord &session);
+    // Everything `owner` holds: its sessions missing from `sessions` ended meanwhile.
+    void applyRemoteSnapshot(const QString &owner, const QList<SessionRecord> &sessions);
+    QList<SessionRecord> localSessions() const;
+    bool isLocal(const SessionRecord &session) const { return session.instanceId == m_instanceId; }
 
     const SessionRecord *session(const QString &sessionId) const;
     QList<SessionRecord> sessionsOfRoom(const QString &roomId) const;
@@ -85,11 +115,14 @@ public:
     int sessionCount() const { return int(m_sessions.size()); }
 
 Q_SIGNALS:
-    void sessionStarted(const spidi::SessionRecord &session);
-    void sessionResumed(const spidi::SessionRecord &session);
-    void sessionHeartbeat(const spidi::SessionRecord &session);
+    void sessionStarted(const spidi::SessionRecord &session, spidi::EventOrigin origin);
+    void sessionResumed(const spidi::SessionRecord &session, spidi::EventOrigin origin);
+    void sessionHeartbeat(const spidi::SessionRecord &session, spidi::EventOrigin origin);
     // `session.endReason` says why; `connection` is the socket that held it (0 if none).
-    void sessionEnded(const spidi::SessionRecord &session, spidi::ConnectionId connection);
+    void sessionEnded(const spidi::SessionRecord &session, spidi::ConnectionId connection,
+                      spidi::EventOrigin origin);
+    // An admin asked to kick a session that another instance holds.
+    void kickRequested(const spidi::SessionRecord &session);
     // Room definition changed (status, capacity, name...) or room removed (`removed`).
     void roomChanged(const QString &roomId, bool removed);
 
@@ -102,11 +135,17 @@ private:
 
     static QString roomKey(const QString &tenantId, const QString &code);
     LiveSession *ownedSession(const Principal &who, const QString &sessionId);
-    void endSession(const QString &sessionId, SessionEndReason reason);
+    // This instance decides for local sessions and for orphans.
+    bool isResponsibleFor(const SessionRecord &session) const;
+    void takeOver(LiveSession &live, ConnectionId connection);
+    void endSession(const QString &sessionId, SessionEndReason reason,
+                    EventOrigin origin = EventOrigin::Local);
 
     const Clock &m_clock;
     HotStore &m_store;
     PresenceSettings m_settings;
+    QString m_instanceId;
+    std::function<bool(const QString &)> m_ownerAlive;
     QHash<QString, RoomPresence> m_rooms;   // by room id
     QHash<QString, QString> m_roomIdByCode; // tenant + code -> room id
     QHash<QString, LiveSession> m_sessions; // by session id

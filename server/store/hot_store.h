@@ -24,6 +24,7 @@ public:
         QString backend; // "memory", "redis"
         QString detail;  // why it is not ok
         qint64 errors = 0;
+        qint64 reconnects = 0; // connections re-established after a loss
     };
 
     using SessionsCallback = std::function<void(Result<QList<SessionRecord>>)>;
@@ -36,6 +37,8 @@ public:
     // A heartbeat: new last-heartbeat time and latency, TTL refreshed.
     virtual void touchSession(const SessionRecord &session) = 0;
     virtual void removeSession(const SessionRecord &session) = 0;
+    // Another instance took the session over or ended it: stop writing it, delete nothing.
+    virtual void forgetSession(const QString &sessionId) = 0;
     virtual void setRoomPeak(const QString &roomId, int peak) = 0;
     // Every live session, e.g. to rebuild the engine's view at start.
     virtual void loadSessions(SessionsCallback done) = 0;

@@ -24,6 +24,11 @@ void MemoryHotStore::removeSession(const SessionRecord &session)
     m_sessions.remove(session.id);
 }
 
+void MemoryHotStore::forgetSession(const QString &sessionId)
+{
+    m_sessions.remove(sessionId);
+}
+
 void MemoryHotStore::setRoomPeak(const QString &roomId, int peak)
 {
     m_peaks.insert(roomId, peak);

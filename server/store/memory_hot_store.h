@@ -17,6 +17,7 @@ public:
     void putSession(const SessionRecord &session) override;
     void touchSession(const SessionRecord &session) override;
     void removeSession(const SessionRecord &session) override;
+    void forgetSession(const QString &sessionId) override;
     void setRoomPeak(const QString &roomId, int peak) override;
     void loadSessions(SessionsCallback done) override;
     Health health() const override;

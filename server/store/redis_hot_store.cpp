@@ -5,16 +5,8 @@
 
 #include <QCryptographicHash>
 #include <QDateTime>
-#include <QDeadlineTimer>
-#include <QHostAddress>
-#include <QHostInfo>
-#include <QVarLengthArray>
 
-#include <hiredis/adapters/qt.h>
-#include <hiredis/async.h>
 #include <hiredis/hiredis.h>
-
-#include <poll.h>
 
 namespace spidi {
 
@@ -105,6 +97,8 @@ QList<QByteArray> allFields(const SessionRecord &s)
             s.appVersion.toUtf8(),
             "ip",
             s.ip.toUtf8(),
+            "instanceId",
+            s.instanceId.toUtf8(),
             "connectedAtMs",
             number(s.connectedAtMs),
             "lastHeartbeatAtMs",
@@ -134,7 +128,7 @@ QList<QByteArray> heartbeatFields(const SessionRecord &s)
 
 QByteArray replyString(const redisReply *reply)
 {
-    return QByteArray(reply->str, qsizetype(reply->len));
+    return RedisConnection::replyText(reply);
 }
 
 std::optional<SessionRecord> decodeSession(const redisReply *reply)
@@ -156,6 +150,7 @@ std::optional<SessionRecord> decodeSession(const redisReply *reply)
     s.os = text("os");
     s.appVersion = text("appVersion");
     s.ip = text("ip");
+    s.instanceId = text("instanceId");
     s.connectedAtMs = fields.value("connectedAtMs").toLongLong();
     s.lastHeartbeatAtMs = fields.value("lastHeartbeatAtMs").toLongLong();
     s.latencyMs = fields.value("latencyMs", "-1").toInt();
@@ -171,12 +166,6 @@ std::optional<SessionRecord> decodeSession(const redisReply *reply)
 
 } // namespace
 
-struct RedisHotStore::Pending
-{
-    RedisHotStore *store;
-    ReplyHandler done;
-};
-
 struct RedisHotStore::LoadJob
 {
     SessionsCallback done;
@@ -186,184 +175,60 @@ struct RedisHotStore::LoadJob
 };
 
 RedisHotStore::RedisHotStore(RedisHotStoreOptions options, QObject *parent)
-    : HotStore(parent), m_options(std::move(options)), m_backoffMs(m_options.initialBackoffMs)
+    : HotStore(parent), m_options(std::move(options))
 {
-    m_connectTimer.setSingleShot(true);
-    connect(&m_connectTimer, &QTimer::timeout, this, [this] {
-        if (m_state == State::Connecting && m_context) {
-            redisAsyncContext *context = m_context;
-            detach(context);
-            m_context = nullptr;
-            redisAsyncFree(context);
-            connectionFailed(
-                QStringLiteral("connect timed out after %1 ms").arg(m_options.connectTimeoutMs));
-        } else if (m_state == State::Handshaking && m_context) {
-            // Connected, but AUTH/SELECT/SCRIPT LOAD got no answer (a paused Redis still
-            // accepts connections): give up; onDisconnect schedules the next attempt.
-            m_closeReason = QStringLiteral("no answer to the handshake after %1 ms")
-                                .arg(m_options.connectTimeoutMs);
-            redisAsyncFree(m_context);
-        }
-    });
-    m_reconnectTimer.setSingleShot(true);
-    connect(&m_reconnectTimer, &QTimer::timeout, this, &RedisHotStore::connectNow);
-    m_pingTimer.setInterval(qMax(100, m_options.pingTimeoutMs / 3));
-    connect(&m_pingTimer, &QTimer::timeout, this, &RedisHotStore::ping);
-    m_detail = QStringLiteral("not connected yet");
+    RedisConnectionOptions connection;
+    connection.url = m_options.url;
+    connection.name = QStringLiteral("hot-store");
+    connection.connectTimeoutMs = m_options.connectTimeoutMs;
+    connection.initialBackoffMs = m_options.initialBackoffMs;
+    connection.maxBackoffMs = m_options.maxBackoffMs;
+    connection.pingTimeoutMs = m_options.pingTimeoutMs;
+    m_redis = new RedisConnection(connection, this);
+    m_redis->setHandshakeCommands(
+        {{QByteArrayLiteral("SCRIPT"), QByteArrayLiteral("LOAD"), kWriteScript},
+         {QByteArrayLiteral("SCRIPT"), QByteArrayLiteral("LOAD"), kDropScript}});
+    connect(m_redis, &RedisConnection::ready, this, &RedisHotStore::resynchronise);
+    connect(m_redis, &RedisConnection::attemptFailed, this, &RedisHotStore::failPendingLoads);
+    connect(m_redis, &RedisConnection::connectionLost, this, &RedisHotStore::connectionLost);
 }
 
 RedisHotStore::~RedisHotStore()
 {
-    m_destroying = true;
-    if (m_context) {
-        redisAsyncContext *context = m_context;
-        detach(context);
-        m_context = nullptr;
-        // Runs the pending reply callbacks with no reply; they see m_destroying and only free.
-        redisAsyncFree(context);
-    }
+    // The connection goes first (it is a child): pending replies see it dying and only free.
     // Loads still waiting are dropped, not answered: their callers are being torn down too.
+    delete m_redis;
+    m_redis = nullptr;
 }
 
 void RedisHotStore::start()
 {
-    if (m_state == State::Idle)
-        connectNow();
+    m_redis->start();
 }
 
-void RedisHotStore::connectNow()
+bool RedisHotStore::isReady() const
 {
-    if (m_context || m_destroying)
-        return;
-    m_state = State::Connecting;
-    QHostAddress address;
-    if (address.setAddress(m_options.url.host)) {
-        openContext(address.toString());
-        return;
-    }
-    // getaddrinfo inside redisAsyncConnect would block the loop: resolve with Qt first.
-    QHostInfo::lookupHost(m_options.url.host, this, [this](const QHostInfo &info) {
-        if (m_state != State::Connecting || m_context)
-            return;
-        if (info.error() != QHostInfo::NoError || info.addresses().isEmpty()) {
-            connectionFailed(QStringLiteral("cannot resolve %1: %2")
-                                 .arg(m_options.url.host, info.errorString()));
-            return;
-        }
-        openContext(info.addresses().constFirst().toString());
-    });
+    return m_redis->isReady();
 }
 
-void RedisHotStore::openContext(const QString &address)
+qint64 RedisHotStore::commandsInFlight() const
 {
-    redisAsyncContext *context =
-        redisAsyncConnect(address.toLatin1().constData(), int(m_options.url.port));
-    if (!context) {
-        connectionFailed(QStringLiteral("cannot allocate a Redis context"));
-        return;
-    }
-    if (context->err) {
-        const QString why = QString::fromLocal8Bit(context->errstr);
-        redisAsyncFree(context);
-        connectionFailed(why);
-        return;
-    }
-    context->data = this;
-    m_adapter = new RedisQtAdapter();
-    m_adapter->setContext(context);
-    m_context = context;
-    // The connect callback arms the write notifier: the adapter must be attached first.
-    redisAsyncSetConnectCallback(context, &RedisHotStore::onConnect);
-    redisAsyncSetDisconnectCallback(context, &RedisHotStore::onDisconnect);
-    m_connectTimer.start(m_options.connectTimeoutMs);
+    return m_redis->commandsInFlight();
 }
 
-// RedisQtAdapter's destructor writes into its context, so it must go while the context still
-// exists; hiredis frees the context right after the connect/disconnect callbacks. The event
-// hooks are cleared so hiredis never calls into the deleted adapter.
-void RedisHotStore::detach(redisAsyncContext *context)
+qint64 RedisHotStore::commandsSent() const
 {
-    if (!m_adapter)
-        return;
-    if (context->ev.cleanup)
-        context->ev.cleanup(context->ev.data);
-    context->ev.addRead = nullptr;
-    context->ev.delRead = nullptr;
-    context->ev.addWrite = nullptr;
-    context->ev.delWrite = nullptr;
-    context->ev.cleanup = nullptr;
-    delete m_adapter;
-    m_adapter = nullptr;
-    context->ev.data = nullptr;
+    return m_redis->commandsSent();
 }
 
-void RedisHotStore::onConnect(const redisAsyncContext *context, int status)
+int RedisHotStore::connectionsMade() const
 {
-    auto *self = static_cast<RedisHotStore *>(context->data);
-    if (!self || self->m_destroying)
-        return;
-    if (status != REDIS_OK) {
-        self->m_connectTimer.stop();
-        const QString why = QString::fromLocal8Bit(context->errstr);
-        self->detach(const_cast<redisAsyncContext *>(context));
-        self->m_context = nullptr; // hiredis frees it when we return
-        self->connectionFailed(why);
-        return;
-    }
-    self->handshake();
-}
-
-void RedisHotStore::onDisconnect(const redisAsyncContext *context, int status)
-{
-    auto *self = static_cast<RedisHotStore *>(context->data);
-    if (!self)
-        return;
-    self->detach(const_cast<redisAsyncContext *>(context));
-    self->m_context = nullptr; // hiredis frees it when we return
-    if (self->m_destroying)
-        return;
-    QString why = self->m_closeReason;
-    self->m_closeReason.clear();
-    if (why.isEmpty())
-        why = status == REDIS_OK ? QStringLiteral("connection closed")
-                                 : QString::fromLocal8Bit(context->errstr);
-    self->connectionFailed(why);
-}
-
-void RedisHotStore::onReply(redisAsyncContext *context, void *reply, void *privdata)
-{
-    Q_UNUSED(context)
-    std::unique_ptr<Pending> pending(static_cast<Pending *>(privdata));
-    RedisHotStore *self = pending->store;
-    --self->m_inFlight;
-    if (self->m_destroying)
-        return;
-    if (pending->done)
-        pending->done(static_cast<redisReply *>(reply));
+    return m_redis->connectionsMade();
 }
 
 bool RedisHotStore::command(const QList<QByteArray> &args, ReplyHandler done)
 {
-    if (!m_context || (m_state != State::Ready && m_state != State::Handshaking))
-        return false;
-    QVarLengthArray<const char *, 48> argv;
-    QVarLengthArray<size_t, 48> lengths;
-    for (const QByteArray &arg : args) {
-        argv.append(arg.constData());
-        lengths.append(size_t(arg.size()));
-    }
-    auto *pending = new Pending{this, std::move(done)};
-    // Formats the command into hiredis's output buffer; the Qt adapter writes it when the
-    // socket is writable. Nothing waits for the reply: consecutive commands are pipelined.
-    if (redisAsyncCommandArgv(m_context, &RedisHotStore::onReply, pending, int(argv.size()),
-                              argv.data(), lengths.data()) != REDIS_OK) {
-        delete pending;
-        ++m_errors;
-        return false;
-    }
-    ++m_inFlight;
-    ++m_sent;
-    return true;
+    return m_redis->command(args, std::move(done));
 }
 
 void RedisHotStore::script(int which, const QList<QByteArray> &keys, const QList<QByteArray> &args,
@@ -391,62 +256,15 @@ void RedisHotStore::script(int which, const QList<QByteArray> &keys, const QList
 void RedisHotStore::checked(redisReply *reply, const char *what)
 {
     if (reply && reply->type == REDIS_REPLY_ERROR) {
-        ++m_errors;
+        m_redis->countError();
         qCWarning(lcStore).noquote() << "redis:" << what << "failed:" << replyString(reply);
     }
 }
 
-void RedisHotStore::handshake()
+void RedisHotStore::resynchronise()
 {
-    m_state = State::Handshaking;
-    m_handshakePending = 0;
-    m_connectTimer.start(m_options.connectTimeoutMs); // the handshake gets as long as connect
-    const auto step = [this](const char *what) {
-        ++m_handshakePending;
-        return [this, what](redisReply *reply) {
-            if (!reply || m_state != State::Handshaking)
-                return;
-            if (reply->type == REDIS_REPLY_ERROR) {
-                ++m_errors;
-                m_state = State::Waiting;
-                dropConnection(
-                    QStringLiteral("%1 failed: %2")
-                        .arg(QLatin1String(what), QString::fromUtf8(replyString(reply))));
-                return;
-            }
-            if (--m_handshakePending == 0)
-                becomeReady();
-        };
-    };
-    const RedisUrl &url = m_options.url;
-    if (!url.password.isEmpty()) {
-        QList<QByteArray> auth = {QByteArrayLiteral("AUTH")};
-        if (!url.username.isEmpty())
-            auth.append(url.username.toUtf8());
-        auth.append(url.password.toUtf8());
-        command(auth, step("AUTH"));
-    }
-    if (url.db != 0)
-        command({QByteArrayLiteral("SELECT"), QByteArray::number(url.db)}, step("SELECT"));
-    command({QByteArrayLiteral("SCRIPT"), QByteArrayLiteral("LOAD"), kWriteScript},
-            step("SCRIPT LOAD"));
-    command({QByteArrayLiteral("SCRIPT"), QByteArrayLiteral("LOAD"), kDropScript},
-            step("SCRIPT LOAD"));
-}
-
-void RedisHotStore::becomeReady()
-{
-    m_state = State::Ready;
-    m_connectTimer.stop();
-    ++m_connections;
-    m_backoffMs = m_options.initialBackoffMs;
-    m_failedAttempts = 0;
-    m_detail.clear();
-    m_pingOutstanding = false;
-    m_pingTimer.start();
-
-    // Resynchronise: whatever happened while disconnected (or before the first connection)
-    // is written now, in order, on the fresh pipeline.
+    // Whatever happened while disconnected (or before the first connection) is written now,
+    // in order, on the fresh pipeline.
     const auto removed = m_removed;
     for (const SessionRecord &session : removed)
         sendRemove(session);
@@ -456,7 +274,7 @@ void RedisHotStore::becomeReady()
         sendPeak(it.key(), it.value());
     logEvent(lcStore(), QtInfoMsg, "store.connected",
              {{"url", m_options.url.redacted()},
-              {"connection", m_connections},
+              {"connection", m_redis->connectionsMade()},
               {"sessions_written", int(m_sessions.size())},
               {"removals_replayed", int(removed.size())}});
 
@@ -466,39 +284,6 @@ void RedisHotStore::becomeReady()
     Q_EMIT ready();
 }
 
-void RedisHotStore::dropConnection(const QString &reason)
-{
-    if (!m_context)
-        return;
-    m_closeReason = reason;
-    // Disconnects once the replies already on their way have arrived; onDisconnect follows.
-    redisAsyncDisconnect(m_context);
-}
-
-void RedisHotStore::connectionFailed(const QString &reason)
-{
-    const bool wasReady = m_state == State::Ready;
-    m_state = State::Waiting;
-    m_pingTimer.stop();
-    m_pingOutstanding = false;
-    ++m_errors;
-    ++m_failedAttempts;
-    const int delay = m_backoffMs;
-    m_backoffMs = qMin(m_options.maxBackoffMs, m_backoffMs * 2);
-    m_detail = QStringLiteral("%1: %2 (retrying in %3 ms)")
-                   .arg(m_options.url.redacted(), reason)
-                   .arg(delay);
-    if (wasReady || m_failedAttempts == 1)
-        logEvent(lcStore(), QtWarningMsg, "store.disconnected", m_detail,
-                 {{"url", m_options.url.redacted()}, {"reason", reason}, {"retry_ms", delay}});
-    else
-        qCDebug(lcStore).noquote() << "redis: still unreachable:" << m_detail;
-    failPendingLoads(reason);
-    if (wasReady)
-        Q_EMIT connectionLost(reason);
-    m_reconnectTimer.start(delay);
-}
-
 void RedisHotStore::failPendingLoads(const QString &reason)
 {
     const QList<SessionsCallback> loads = std::exchange(m_pendingLoads, {});
@@ -506,28 +291,6 @@ void RedisHotStore::failPendingLoads(const QString &reason)
         done(makeError(ErrorKind::Unavailable,
                        QStringLiteral("Redis is unreachable: %1").arg(reason),
                        QStringLiteral("redis")));
-}
-
-void RedisHotStore::ping()
-{
-    if (m_state != State::Ready)
-        return;
-    if (m_pingOutstanding) {
-        if (m_pingSent.elapsed() > m_options.pingTimeoutMs) {
-            // A Redis that stopped answering (paused, network black hole) never closes the
-            // socket: give up on the connection so health says so and writes are replayed.
-            redisAsyncContext *context = m_context;
-            m_closeReason = QStringLiteral("no reply for %1 ms").arg(m_options.pingTimeoutMs);
-            redisAsyncFree(context); // runs onDisconnect, which schedules the reconnect
-        }
-        return;
-    }
-    m_pingOutstanding = true;
-    m_pingSent.start();
-    command({QByteArrayLiteral("PING")}, [this](redisReply *reply) {
-        if (reply)
-            m_pingOutstanding = false;
-    });
 }
 
 void RedisHotStore::sendPut(const SessionRecord &s)
@@ -585,7 +348,7 @@ void RedisHotStore::putSession(const SessionRecord &session)
     m_removed.remove(session.id);
     m_restored.remove(session.id);
     m_sessions.insert(session.id, session);
-    if (m_state == State::Ready)
+    if (m_redis->isReady())
         sendPut(session);
 }
 
@@ -600,7 +363,7 @@ void RedisHotStore::touchSession(const SessionRecord &session)
         it = m_sessions.insert(session.id, session);
     }
     *it = session;
-    if (m_state == State::Ready)
+    if (m_redis->isReady())
         sendTouch(session);
 }
 
@@ -609,34 +372,33 @@ void RedisHotStore::removeSession(const SessionRecord &session)
     m_sessions.remove(session.id);
     m_restored.remove(session.id);
     m_removed.insert(session.id, session);
-    if (m_state == State::Ready)
+    if (m_redis->isReady())
         sendRemove(session);
+}
+
+void RedisHotStore::forgetSession(const QString &sessionId)
+{
+    m_sessions.remove(sessionId);
+    m_restored.remove(sessionId);
 }
 
 void RedisHotStore::setRoomPeak(const QString &roomId, int peak)
 {
     m_peaks.insert(roomId, peak);
-    if (m_state == State::Ready)
+    if (m_redis->isReady())
         sendPeak(roomId, peak);
 }
 
 void RedisHotStore::loadSessions(SessionsCallback done)
 {
-    switch (m_state) {
-    case State::Ready:
+    if (m_redis->isReady())
         startLoad(std::move(done));
-        return;
-    case State::Connecting:
-    case State::Handshaking:
+    else if (m_redis->isConnecting())
         m_pendingLoads.append(std::move(done));
-        return;
-    case State::Idle:
-    case State::Waiting:
+    else
         done(makeError(ErrorKind::Unavailable,
-                       QStringLiteral("Redis is unreachable: %1").arg(m_detail),
+                       QStringLiteral("Redis is unreachable: %1").arg(m_redis->detail()),
                        QStringLiteral("redis")));
-        return;
-    }
 }
 
 void RedisHotStore::startLoad(SessionsCallback done)
@@ -651,7 +413,7 @@ void RedisHotStore::startLoad(SessionsCallback done)
         job->done(makeError(ErrorKind::Unavailable,
                             QStringLiteral("loading sessions from Redis failed: %1").arg(why),
                             QStringLiteral("redis")));
-        ++m_errors;
+        m_redis->countError();
     };
     const auto finishIfDone = [this, job] {
         if (job->finished || job->pending > 0)
@@ -699,7 +461,7 @@ void RedisHotStore::startLoad(SessionsCallback done)
                                         } else if (auto s = decodeSession(hash)) {
                                             job->sessions.append(*s);
                                         } else {
-                                            ++m_errors;
+                                            m_redis->countError();
                                         }
                                         --job->pending;
                                         finishIfDone();
@@ -720,28 +482,16 @@ HotStore::Health RedisHotStore::health() const
 {
     Health h;
     h.backend = QStringLiteral("redis");
-    h.ok = m_state == State::Ready;
-    h.detail = h.ok ? QString() : m_detail;
-    h.errors = m_errors;
+    h.ok = m_redis->isReady();
+    h.detail = h.ok ? QString() : m_redis->detail();
+    h.errors = m_redis->errors();
+    h.reconnects = qMax(0, m_redis->connectionsMade() - 1);
     return h;
 }
 
 void RedisHotStore::drain(int timeoutMs)
 {
-    // Shutdown only: the event loop is no longer running, so drive the socket directly until
-    // every reply is in (which means every write reached Redis) or the deadline passes.
-    const QDeadlineTimer deadline(timeoutMs);
-    while (m_context && m_state == State::Ready && m_inFlight > 0 && !deadline.hasExpired()) {
-        redisAsyncContext *context = m_context;
-        const bool output = sdslen(context->c.obuf) > 0;
-        pollfd fd{context->c.fd, short(POLLIN | (output ? POLLOUT : 0)), 0};
-        if (::poll(&fd, 1, int(qBound(qint64(1), deadline.remainingTime(), qint64(100)))) < 0)
-            break;
-        if (fd.revents & POLLOUT)
-            redisAsyncHandleWrite(context);
-        if (m_context && (fd.revents & (POLLIN | POLLHUP | POLLERR)))
-            redisAsyncHandleRead(m_context);
-    }
+    m_redis->drain(timeoutMs);
 }
 
 } // namespace spidi

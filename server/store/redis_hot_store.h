@@ -1,19 +1,16 @@
 #pragma once
 
 #include "store/hot_store.h"
+#include "store/redis_connection.h"
 #include "store/redis_url.h"
 
-#include <QElapsedTimer>
 #include <QHash>
 #include <QList>
-#include <QTimer>
 
 #include <functional>
 #include <memory>
 
-struct redisAsyncContext;
 struct redisReply;
-class RedisQtAdapter;
 
 namespace spidi {
 
@@ -55,6 +52,7 @@ public:
     void putSession(const SessionRecord &session) override;
     void touchSession(const SessionRecord &session) override;
     void removeSession(const SessionRecord &session) override;
+    void forgetSession(const QString &sessionId) override;
     void setRoomPeak(const QString &roomId, int peak) override;
     // Waits for the first connection attempt when it is still in progress; fails with
     // ErrorKind::Unavailable when Redis cannot be reached.
@@ -63,11 +61,11 @@ public:
     bool survivesRestart() const override { return true; }
     void drain(int timeoutMs) override;
 
-    bool isReady() const { return m_state == State::Ready; }
+    bool isReady() const;
     // Commands sent whose replies have not arrived yet.
-    qint64 commandsInFlight() const { return m_inFlight; }
-    qint64 commandsSent() const { return m_sent; }
-    int connectionsMade() const { return m_connections; }
+    qint64 commandsInFlight() const;
+    qint64 commandsSent() const;
+    int connectionsMade() const;
     const RedisHotStoreOptions &options() const { return m_options; }
 
 Q_SIGNALS:
@@ -76,29 +74,15 @@ Q_SIGNALS:
     void connectionLost(const QString &reason);
 
 private:
-    enum class State { Idle, Connecting, Handshaking, Ready, Waiting };
-    struct Pending;
     struct LoadJob;
     using ReplyHandler = std::function<void(redisReply *)>;
-
-    static void onReply(redisAsyncContext *context, void *reply, void *privdata);
-    static void onConnect(const redisAsyncContext *context, int status);
-    static void onDisconnect(const redisAsyncContext *context, int status);
-
-    void connectNow();
-    void openContext(const QString &address);
-    void detach(redisAsyncContext *context);
-    void handshake();
-    void becomeReady();
-    void connectionFailed(const QString &reason);
-    void dropConnection(const QString &reason);
-    void failPendingLoads(const QString &reason);
-    void ping();
 
     bool command(const QList<QByteArray> &args, ReplyHandler done = {});
     void script(int which, const QList<QByteArray> &keys, const QList<QByteArray> &args,
                 ReplyHandler done);
     void checked(redisReply *reply, const char *what);
+    void resynchronise();
+    void failPendingLoads(const QString &reason);
     void sendPut(const SessionRecord &session);
     void sendTouch(const SessionRecord &session);
     void sendRemove(const SessionRecord &session);
@@ -106,27 +90,10 @@ private:
     void startLoad(SessionsCallback done);
 
     RedisHotStoreOptions m_options;
-    State m_state = State::Idle;
-    redisAsyncContext *m_context = nullptr;
-    RedisQtAdapter *m_adapter = nullptr;
-    QTimer m_connectTimer;
-    QTimer m_reconnectTimer;
-    QTimer m_pingTimer;
-    QElapsedTimer m_pingSent;
-    bool m_pingOutstanding = false;
-    int m_backoffMs = 0;
-    int m_handshakePending = 0;
-    bool m_destroying = false;
-    QString m_detail;      // why it is not ready
-    QString m_closeReason; // set before we close the connection ourselves
-    qint64 m_errors = 0;
-    qint64 m_inFlight = 0;
-    qint64 m_sent = 0;
-    int m_connections = 0;
-    int m_failedAttempts = 0;
+    RedisConnection *m_redis = nullptr;
 
-    // What Redis must contain: the latest state of every live session, removals not yet
-    // acknowledged, and room peaks; replayed after every (re)connect.
+    // What Redis must contain: the latest state of every session this instance owns, removals
+    // not yet acknowledged, and room peaks; replayed after every (re)connect.
     QHash<QString, SessionRecord> m_sessions;
     QHash<QString, SessionRecord> m_removed;
     QHash<QString, int> m_peaks;

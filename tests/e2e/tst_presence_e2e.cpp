@@ -1,4 +1,8 @@
-// End to end: a real spidi-server process on a free port, real WebSocket clients, real REST.
+// End to end: real spidi-server processes on free ports, real WebSocket clients, real REST, on
+// the set-up SPIDI_E2E_SETUP names (embedded, redis-pg, cluster; see tests/support/deployment.h).
+// Devices talk to the first instance; dashboards and REST reads to the last one, which in the
+// cluster set-up is another process.
+#include "deployment.h"
 #include "presence_messages.h"
 #include "server_process.h"
 #include "ws_client.h"
@@ -53,36 +57,6 @@ metricsWhere(const std::function<bool(const QJsonObject &)> &p)
     };
 }
 
-// Raw history rows, read straight from the server's SQLite file.
-struct HistoryRow
-{
-    QString endReason;
-    qint64 heartbeatCount = 0;
-    bool ended = false;
-};
-
-QHash<QString, HistoryRow> historyRows(const QString &databaseFile)
-{
-    QHash<QString, HistoryRow> rows;
-    const QString name = QStringLiteral("e2e-history-check");
-    {
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
-        db.setDatabaseName(databaseFile);
-        if (db.open()) {
-            QSqlQuery query(db);
-            query.exec(QStringLiteral(
-                "SELECT id, end_reason, heartbeat_count, ended_at FROM dat_spd_session"));
-            while (query.next())
-                rows.insert(query.value(0).toString(),
-                            HistoryRow{query.value(1).toString(), query.value(2).toLongLong(),
-                                       !query.value(3).isNull()});
-        }
-        db.close();
-    }
-    QSqlDatabase::removeDatabase(name);
-    return rows;
-}
-
 } // namespace
 
 class TestPresenceE2e : public QObject
@@ -90,7 +64,9 @@ class TestPresenceE2e : public QObject
     Q_OBJECT
 
 private:
-    ServerProcess *m_server = nullptr;
+    Deployment m_deployment;
+    ServerProcess *m_server = nullptr;    // where devices connect
+    ServerProcess *m_dashboard = nullptr; // where dashboards and REST readers connect
     QNetworkAccessManager m_http;
     QByteArray m_admin, m_monitor, m_device, m_device2, m_otherAdmin, m_otherDevice;
 
@@ -148,26 +124,26 @@ private Q_SLOTS:
     void initTestCase()
     {
         QVERIFY2(!qEnvironmentVariableIsEmpty("SPIDI_SERVER_BIN"), "SPIDI_SERVER_BIN not set");
-        m_server = new ServerProcess;
-        QVERIFY(startServer(*m_server, {QStringLiteral("--flush-interval"), QStringLiteral("1")}));
+        const Setup setup = Deployment::setupFromEnvironment();
+        qInfo("set-up: %s", qPrintable(Deployment::name(setup)));
+        QVERIFY2(
+            m_deployment.start(setup, {QStringLiteral("--flush-interval"), QStringLiteral("1")}),
+            qPrintable(m_deployment.errorText()));
+        m_server = &m_deployment.device();
+        m_dashboard = &m_deployment.dashboard();
         mintTokens(*m_server);
         QVERIFY(!m_admin.isEmpty());
         QCOMPARE(createRoom(*m_server, QStringLiteral("LOBBY")).value("code").toString(),
                  QStringLiteral("LOBBY"));
     }
 
-    void cleanupTestCase()
-    {
-        if (m_server)
-            QCOMPARE(m_server->terminate(), 0);
-        delete m_server;
-    }
+    void cleanupTestCase() { QVERIFY(m_deployment.terminateAll()); }
 
     void joinIsSeenByRosterSubscriberAndHeartbeatsMoveLatency()
     {
         createRoom(*m_server, QStringLiteral("E2E-FLOW"));
         WsClient monitor;
-        QVERIFY(monitor.open(m_server->wsUrl(), m_monitor));
+        QVERIFY(monitor.open(m_dashboard->wsUrl(), m_monitor));
         QCOMPARE(typeOf(monitor.request(subscribe(QStringLiteral("room/E2E-FLOW/roster")))),
                  QStringLiteral("SUBSCRIBED"));
         const auto snapshot = monitor.waitForType(QStringLiteral("ROOM_ROSTER"));
@@ -237,7 +213,7 @@ private Q_SLOTS:
 
         // REST sees the same live session.
         const HttpReply sessions = httpRequest(
-            m_http, "GET", m_server->httpUrl(QStringLiteral("/api/v1/rooms/E2E-FLOW/sessions")),
+            m_http, "GET", m_dashboard->httpUrl(QStringLiteral("/api/v1/rooms/E2E-FLOW/sessions")),
             m_monitor);
         QCOMPARE(sessions.status, 200);
         QCOMPARE(sessions.json().value("total").toInt(), 1);
@@ -257,9 +233,9 @@ private Q_SLOTS:
 
         // Leaving twice: the session is gone.
         QCOMPARE(codeOf(device.request(leave(sessionId))), QStringLiteral("SESSION_NOT_FOUND"));
-        QTRY_COMPARE_WITH_TIMEOUT(historyRows(m_server->databaseFile()).value(sessionId).endReason,
+        QTRY_COMPARE_WITH_TIMEOUT(m_deployment.historyRows().value(sessionId).endReason,
                                   QStringLiteral("LEFT"), 10000);
-        QCOMPARE(historyRows(m_server->databaseFile()).value(sessionId).heartbeatCount, 2);
+        QCOMPARE(m_deployment.historyRows().value(sessionId).heartbeatCount, 2);
     }
 
     void oneUserOnThreeDevices()
@@ -275,9 +251,16 @@ private Q_SLOTS:
             join(tablet, m_device, QStringLiteral("E2E-MULTI2"), QStringLiteral("tablet"));
         QVERIFY(!s1.isEmpty() && !s2.isEmpty() && !s3.isEmpty());
         QVERIFY(s1 != s2 && s2 != s3);
+        const auto sessionsOfDave = [this] {
+            return httpRequest(m_http, "GET",
+                               m_dashboard->httpUrl(QStringLiteral("/api/v1/users/dave/sessions")),
+                               m_monitor);
+        };
+        // The dashboard's instance learns of the sessions within milliseconds.
+        QTRY_COMPARE_WITH_TIMEOUT(sessionsOfDave().json().value("total").toInt(), 3, 2000);
 
         WsClient monitor;
-        QVERIFY(monitor.open(m_server->wsUrl(), m_monitor));
+        QVERIFY(monitor.open(m_dashboard->wsUrl(), m_monitor));
         monitor.send(subscribe(QStringLiteral("room/E2E-MULTI/roster")));
         const auto roster = monitor.waitForType(QStringLiteral("ROOM_ROSTER"));
         QVERIFY(roster);
@@ -291,18 +274,14 @@ private Q_SLOTS:
         QCOMPARE(metrics->value("online").toInt(), 2);
         QCOMPARE(metrics->value("users").toInt(), 1);
 
-        const HttpReply mine = httpRequest(
-            m_http, "GET", m_server->httpUrl(QStringLiteral("/api/v1/users/dave/sessions")),
-            m_monitor);
-        QCOMPARE(mine.status, 200);
-        QCOMPARE(mine.json().value("total").toInt(), 3);
+        QCOMPARE(sessionsOfDave().status, 200);
     }
 
     void resumeKeepsTheSession()
     {
         createRoom(*m_server, QStringLiteral("E2E-RESUME"));
         WsClient monitor;
-        QVERIFY(monitor.open(m_server->wsUrl(), m_monitor));
+        QVERIFY(monitor.open(m_dashboard->wsUrl(), m_monitor));
         monitor.send(subscribe(QStringLiteral("room/E2E-RESUME/roster")));
         QVERIFY(monitor.waitForType(QStringLiteral("ROOM_ROSTER")));
 
@@ -315,8 +294,9 @@ private Q_SLOTS:
             first.close();
             QVERIFY(first.waitClosed());
         }
+        // In the cluster set-up the device comes back through the other instance.
         WsClient second;
-        QVERIFY(second.open(m_server->wsUrl(), m_device));
+        QVERIFY(second.open(m_dashboard->wsUrl(), m_device));
         const auto ack = second.request(
             hello(QStringLiteral("E2E-RESUME"), QStringLiteral("phone"), sessionId, kPhone));
         QCOMPARE(typeOf(ack), QStringLiteral("ACK"));
@@ -325,7 +305,7 @@ private Q_SLOTS:
         QCOMPARE(typeOf(second.request(heartbeat(sessionId, 12))), QStringLiteral("HEARTBEAT_ACK"));
         // Another user cannot take the session over: they get a session of their own.
         WsClient intruder;
-        QVERIFY(intruder.open(m_server->wsUrl(), m_device2));
+        QVERIFY(intruder.open(m_dashboard->wsUrl(), m_device2));
         const auto other = intruder.request(
             hello(QStringLiteral("E2E-RESUME"), QStringLiteral("x"), sessionId, kPhone));
         QCOMPARE(typeOf(other), QStringLiteral("ACK"));
@@ -407,14 +387,21 @@ private Q_SLOTS:
         const QString sessionId =
             join(device, m_device, QStringLiteral("E2E-KICK"), QStringLiteral("k"));
         QVERIFY(!sessionId.isEmpty());
-        const QUrl url = m_server->httpUrl(QStringLiteral("/api/v1/sessions/") + sessionId);
+        // Through the dashboard's instance: in the cluster set-up another process holds it.
+        QTRY_VERIFY_WITH_TIMEOUT(
+            httpRequest(m_http, "GET",
+                        m_dashboard->httpUrl(QStringLiteral("/api/v1/rooms/E2E-KICK/sessions")),
+                        m_admin)
+                .body.contains(sessionId.toUtf8()),
+            2000);
+        const QUrl url = m_dashboard->httpUrl(QStringLiteral("/api/v1/sessions/") + sessionId);
         QCOMPARE(httpRequest(m_http, "DELETE", url, m_monitor).status, 403);
         QCOMPARE(httpRequest(m_http, "DELETE", url, m_otherAdmin).status, 404);
         QCOMPARE(httpRequest(m_http, "DELETE", url, m_admin).status, 204);
         const auto ended = device.waitForType(QStringLiteral("SESSION_ENDED"));
         QVERIFY(ended);
         QCOMPARE(ended->value("reason").toString(), QStringLiteral("KICKED"));
-        QCOMPARE(httpRequest(m_http, "DELETE", url, m_admin).status, 404);
+        QTRY_COMPARE_WITH_TIMEOUT(httpRequest(m_http, "DELETE", url, m_admin).status, 404, 2000);
     }
 
     void tenantsAreIsolated()
@@ -508,7 +495,7 @@ private Q_SLOTS:
 
         // A monitor may watch but not join: FORBIDDEN, connection kept.
         WsClient monitor;
-        QVERIFY(monitor.open(m_server->wsUrl(), m_monitor));
+        QVERIFY(monitor.open(m_dashboard->wsUrl(), m_monitor));
         QCOMPARE(codeOf(monitor.request(
                      hello(QStringLiteral("LOBBY"), QStringLiteral("m"), {}, kPhone))),
                  QStringLiteral("FORBIDDEN"));
@@ -531,8 +518,28 @@ private Q_SLOTS:
         const QJsonObject components = health.json().value("components").toObject();
         QCOMPARE(components.value("database").toObject().value("status").toString(),
                  QStringLiteral("ok"));
+        const bool embedded = m_deployment.setup() == Setup::Embedded;
         QCOMPARE(components.value("hotStore").toObject().value("backend").toString(),
-                 QStringLiteral("memory"));
+                 embedded ? QStringLiteral("memory") : QStringLiteral("redis"));
+        QCOMPARE(components.value("database").toObject().value("dialect").toString(),
+                 embedded ? QStringLiteral("sqlite") : QStringLiteral("postgresql"));
+        const QJsonObject cluster = components.value("cluster").toObject();
+        QCOMPARE(cluster.value("status").toString(), QStringLiteral("ok"));
+        QCOMPARE(cluster.value("mode").toString(),
+                 embedded ? QStringLiteral("single") : QStringLiteral("redis"));
+        QVERIFY(!cluster.value("instanceId").toString().isEmpty());
+        if (m_deployment.setup() == Setup::Cluster)
+            QTRY_COMPARE_WITH_TIMEOUT(
+                httpRequest(m_http, "GET", m_server->httpUrl(QStringLiteral("/health")))
+                    .json()
+                    .value("components")
+                    .toObject()
+                    .value("cluster")
+                    .toObject()
+                    .value("peers")
+                    .toArray()
+                    .size(),
+                1, 5000);
 
         WsClient device;
         QVERIFY(
