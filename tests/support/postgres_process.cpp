@@ -68,7 +68,10 @@ QStringList PostgresProcess::command(const QString &program, const QStringList &
     if (!m_asPostgresUser)
         return QStringList{program} + arguments;
     // setpriv execs in place (unlike runuser, which forks), so signals reach postgres itself.
+    // --pdeathsig: if the test process dies (crash, CTest timeout), PostgreSQL goes with it
+    // instead of running on; set by setpriv because changing the uid clears the setting.
     return QStringList{QStringLiteral("setpriv"),
+                       QStringLiteral("--pdeathsig=KILL"),
                        QStringLiteral("--reuid=postgres"),
                        QStringLiteral("--regid=postgres"),
                        QStringLiteral("--init-groups"),

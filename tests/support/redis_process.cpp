@@ -1,11 +1,14 @@
 #include "redis_process.h"
 
+#include <QDir>
+
 #include <QDeadlineTimer>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QThread>
 
 #include <csignal>
+#include <sys/prctl.h>
 
 namespace spidi::test {
 
@@ -19,7 +22,8 @@ quint16 freePort()
 }
 } // namespace
 
-RedisProcess::RedisProcess() = default;
+// A recognisable name: the backing_servers_cleaned_up fixture looks for leftovers by it.
+RedisProcess::RedisProcess() : m_dir(QDir::tempPath() + QStringLiteral("/spidi-redis-XXXXXX")) {}
 
 RedisProcess::~RedisProcess()
 {
@@ -44,6 +48,8 @@ bool RedisProcess::start(const QString &password)
                              QStringLiteral("--daemonize"),  QStringLiteral("no")};
     if (!m_password.isEmpty())
         arguments += {QStringLiteral("--requirepass"), m_password};
+    // Dies with the test process (crash, CTest timeout) instead of running on.
+    m_process->setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGKILL); });
     m_process->start(QStringLiteral("redis-server"), arguments);
     if (!m_process->waitForStarted(10000)) {
         m_log = QStringLiteral("cannot start redis-server: ") + m_process->errorString();

@@ -1,5 +1,10 @@
 #include "server_process.h"
 
+#include <QDir>
+
+#include <csignal>
+#include <sys/prctl.h>
+
 #include <QCoreApplication>
 #include <QDeadlineTimer>
 #include <QEventLoop>
@@ -21,7 +26,10 @@ QString serverBinary()
 }
 } // namespace
 
-ServerProcess::ServerProcess() = default;
+// A recognisable name: the backing_servers_cleaned_up fixture looks for leftovers by it.
+ServerProcess::ServerProcess()
+    : m_dataDir(QDir::tempPath() + QStringLiteral("/spidi-server-XXXXXX"))
+{}
 
 ServerProcess::~ServerProcess()
 {
@@ -48,6 +56,8 @@ bool ServerProcess::start(const QStringList &extra)
                              QStringLiteral("--data-dir"),   m_dataDir.path(),
                              QStringLiteral("--log-format"), QStringLiteral("json")};
     arguments += extra;
+    // Dies with the test process (crash, CTest timeout) instead of running on.
+    m_process->setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGKILL); });
     m_process->start(serverBinary(), arguments);
     if (!m_process->waitForStarted(10000)) {
         m_log +=
