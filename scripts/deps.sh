@@ -12,7 +12,7 @@ SPIDI_BUILD_PACKAGES=(
   qml6-module-qtquick-templates qml6-module-qtquick-window qml6-module-qtqml-workerscript
   qml6-module-qtcharts qml6-module-qttest qml6-module-qtquick-dialogs qml6-module-qt-labs-settings
   libjwt-dev libhiredis-dev prometheus-cpp-dev libssl-dev
-  redis-server postgresql-15 postgresql-client-15
+  redis-server postgresql-15 postgresql-client-15 nginx-light
   python3 curl
 )
 
@@ -28,5 +28,12 @@ SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
-# Debian's postgresql package would start a cluster as a service; the tests run their own.
+# The postgresql, redis-server and nginx packages would start system services; the tests run
+# their own servers on free ports, so keep the package scripts from starting anything.
+policy=/usr/sbin/policy-rc.d
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null
+  $SUDO chmod 755 "$policy"
+  trap '$SUDO rm -f "$policy"' EXIT
+fi
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -224,6 +224,7 @@ Status ServerApplication::start()
 
     m_frontDoor = std::make_unique<FrontDoor>(authenticator, m_gateway->server());
     m_frontDoor->setHttpServer(*m_http);
+    m_gateway->acceptUpgradesFrom(*m_http);
     if (m_config.maxConnections > 0) {
         const int maximum = m_config.maxConnections;
         m_frontDoor->setWebSocketAdmission(

@@ -104,6 +104,9 @@ void FrontDoor::setHttpServer(QAbstractHttpServer &http)
 
 bool FrontDoor::listen(const QHostAddress &address, quint16 port)
 {
+    // Qt's default backlog (50) overflows when thousands of devices reconnect at once (after a
+    // restart or a network blip): the kernel drops their SYNs and they retry seconds later.
+    m_listener.setListenBacklogSize(4096);
     return m_listener.listen(address, port);
 }
 

@@ -5,7 +5,9 @@
 #include "logging/log_categories.h"
 #include "metrics/server_metrics.h"
 #include "presence/presence_engine.h"
+#include "rest/problem.h"
 
+#include <QHttpServer>
 #include <QUrlQuery>
 
 namespace spidi {
@@ -50,31 +52,63 @@ void WebSocketGateway::closeAll()
 
 void WebSocketGateway::onNewConnection()
 {
-    while (m_server.hasPendingConnections()) {
-        std::unique_ptr<QWebSocket> socket(m_server.nextPendingConnection());
-        // The front door verified the token before the upgrade; verifying again here keeps
-        // this class correct on its own and costs microseconds.
-        const QNetworkRequest request = socket->request();
-        const Result<Principal> principal = m_authenticate(
-            request.rawHeader("Authorization"), request.url().query(QUrl::FullyEncoded).toUtf8());
-        if (!principal) {
-            socket->close(QWebSocketProtocol::CloseCode(4401), principal.error().message);
-            continue;
+    while (m_server.hasPendingConnections())
+        accept(std::unique_ptr<QWebSocket>(m_server.nextPendingConnection()));
+}
+
+void WebSocketGateway::acceptUpgradesFrom(QHttpServer &http)
+{
+    // A proxy that keeps upstream connections alive (nginx keepalive, HAProxy http-reuse) may
+    // send an upgrade on a connection whose first request was REST: the front door has handed
+    // that connection to QHttpServer by then, which performs the handshake itself. Qt 6.4
+    // upgrades only requests that a route handles, so the route exists and answers nothing:
+    // the socket then belongs to the WebSocket server.
+    http.route(QStringLiteral("/ws/presence"),
+               [](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
+                   if (request.value("Upgrade").compare("websocket", Qt::CaseInsensitive) == 0)
+                       return;
+                   rest::problem(QHttpServerResponse::StatusCode::UpgradeRequired,
+                                 QStringLiteral("Upgrade required"),
+                                 QStringLiteral("/ws/presence is a WebSocket endpoint"))
+                       .write(std::move(responder));
+               });
+    connect(&http, &QAbstractHttpServer::newWebSocketConnection, this, [this, &http] {
+        while (http.hasPendingWebSocketConnections()) {
+            std::unique_ptr<QWebSocket> socket = http.nextPendingWebSocketConnection();
+            if (socket->requestUrl().path() != QLatin1String("/ws/presence")) {
+                socket->close(QWebSocketProtocol::CloseCodePolicyViolated,
+                              QStringLiteral("no WebSocket endpoint at this path"));
+                continue;
+            }
+            accept(std::move(socket));
         }
-        const ConnectionId id = m_nextId++;
-        auto *connection = new ClientConnection(id, std::move(socket), *principal,
-                                                std::make_unique<JsonFraming>(), m_limits, this);
-        m_connections.insert(id, connection);
-        connect(connection, &ClientConnection::requestReceived, this, &WebSocketGateway::onRequest);
-        connect(connection, &ClientConnection::closed, this, &WebSocketGateway::onClosed);
-        connect(connection, &ClientConnection::drained, &m_hub, &SubscriptionHub::resync);
-        if (m_metrics)
-            m_metrics->websocketConnections.Set(double(m_connections.size()));
-        logEvent(lcGateway(), QtInfoMsg, "websocket.opened",
-                 {{"user_id", principal->userId},
-                  {"tenant_id", principal->tenantId},
-                  {"ip", connection->peerIp()}});
+    });
+}
+
+void WebSocketGateway::accept(std::unique_ptr<QWebSocket> socket)
+{
+    // The front door verified the token before the upgrade; verifying again here keeps this
+    // class correct on its own (and covers upgrades that reached QHttpServer) for microseconds.
+    const QNetworkRequest request = socket->request();
+    const Result<Principal> principal = m_authenticate(
+        request.rawHeader("Authorization"), request.url().query(QUrl::FullyEncoded).toUtf8());
+    if (!principal) {
+        socket->close(QWebSocketProtocol::CloseCode(4401), principal.error().message);
+        return;
     }
+    const ConnectionId id = m_nextId++;
+    auto *connection = new ClientConnection(id, std::move(socket), *principal,
+                                            std::make_unique<JsonFraming>(), m_limits, this);
+    m_connections.insert(id, connection);
+    connect(connection, &ClientConnection::requestReceived, this, &WebSocketGateway::onRequest);
+    connect(connection, &ClientConnection::closed, this, &WebSocketGateway::onClosed);
+    connect(connection, &ClientConnection::drained, &m_hub, &SubscriptionHub::resync);
+    if (m_metrics)
+        m_metrics->websocketConnections.Set(double(m_connections.size()));
+    logEvent(lcGateway(), QtInfoMsg, "websocket.opened",
+             {{"user_id", principal->userId},
+              {"tenant_id", principal->tenantId},
+              {"ip", connection->peerIp()}});
 }
 
 void WebSocketGateway::replyFailure(ClientConnection *connection, const std::optional<qint64> &ref,

@@ -7,6 +7,8 @@
 #include <QObject>
 #include <QWebSocketServer>
 
+class QHttpServer;
+
 namespace spidi {
 
 class PresenceEngine;
@@ -28,9 +30,12 @@ public:
     int connectionCount() const { return int(m_connections.size()); }
     // Closes every socket (going away) without ending sessions: they can resume elsewhere.
     void closeAll();
+    // Also serve WebSocket upgrades that reach the REST server (see the .cpp).
+    void acceptUpgradesFrom(QHttpServer &http);
 
 private:
     void onNewConnection();
+    void accept(std::unique_ptr<QWebSocket> socket);
     void onRequest(ClientConnection *connection, const protocol::ClientMessage &message);
     void onClosed(ClientConnection *connection);
     void onSessionEnded(const SessionRecord &session, ConnectionId connection);

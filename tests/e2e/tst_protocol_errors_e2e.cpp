@@ -3,8 +3,10 @@
 #include "server_process.h"
 #include "ws_client.h"
 
+#include <QDeadlineTimer>
 #include <QJsonArray>
 #include <QRandomGenerator>
+#include <QRegularExpression>
 #include <QTcpSocket>
 #include <QTest>
 
@@ -142,6 +144,48 @@ private Q_SLOTS:
     {
         QCOMPARE(m_server.terminate(), 0);
         QCOMPARE(m_server.logEvents(QStringLiteral("server.stopped")).size(), 1);
+    }
+
+    // A proxy keeping upstream connections alive sends an upgrade after a REST request on the
+    // same connection; it must be served like one on a fresh connection.
+    void upgradeOnAKeptAliveConnection()
+    {
+        QTcpSocket socket;
+        socket.connectToHost(QHostAddress::LocalHost, m_server.port());
+        QVERIFY(socket.waitForConnected(5000));
+        socket.write("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+        QByteArray received;
+        const auto readUntil = [&](const std::function<bool()> &done) {
+            QDeadlineTimer deadline(5000);
+            while (!done() && !deadline.hasExpired() && socket.waitForReadyRead(100))
+                received += socket.readAll();
+            received += socket.readAll();
+            return done();
+        };
+        QVERIFY(readUntil([&] {
+            const qsizetype head = received.indexOf("\r\n\r\n");
+            if (head < 0)
+                return false;
+            const QRegularExpression lengthHeader(QStringLiteral("content-length: *(\\d+)"),
+                                                  QRegularExpression::CaseInsensitiveOption);
+            const auto match = lengthHeader.match(QString::fromLatin1(received.left(head)));
+            return match.hasMatch() && received.size() >= head + 4 + match.captured(1).toInt();
+        }));
+        QVERIFY2(received.startsWith("HTTP/1.1 200"), received.constData());
+        QVERIFY(socket.state() == QAbstractSocket::ConnectedState);
+
+        received.clear();
+        socket.write(upgradeRequest("/ws/presence", m_device));
+        QVERIFY2(readUntil([&] { return received.contains("\r\n\r\n"); }), received.constData());
+        QVERIFY2(received.startsWith("HTTP/1.1 101"), received.constData());
+        QTRY_VERIFY_WITH_TIMEOUT(!m_server.logEvents(QStringLiteral("websocket.opened")).isEmpty(),
+                                 5000);
+
+        // The endpoint without an upgrade: told so, not left waiting.
+        const HttpReply plain =
+            rawHttpRequest(m_server.port(), "GET /ws/presence HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+        QCOMPARE(plain.status, 426);
+        QCOMPARE(plain.header("Content-Type"), QByteArray("application/problem+json"));
     }
 
     void malformedFramesGetBadRequest_data()
