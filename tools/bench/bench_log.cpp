@@ -1,0 +1,5 @@
+#include "bench_log.h"
+
+namespace spidi {
+Q_LOGGING_CATEGORY(lcBench, "spidi.bench")
+} // namespace spidi

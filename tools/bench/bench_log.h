@@ -1,0 +1,7 @@
+#pragma once
+
+#include <QLoggingCategory>
+
+namespace spidi {
+Q_DECLARE_LOGGING_CATEGORY(lcBench)
+} // namespace spidi
