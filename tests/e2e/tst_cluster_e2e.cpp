@@ -6,6 +6,7 @@
 #include "presence_messages.h"
 #include "ws_client.h"
 
+#include <QDeadlineTimer>
 #include <QElapsedTimer>
 #include <QJsonArray>
 #include <QRegularExpression>
@@ -17,41 +18,6 @@ using namespace spidi::test::msg;
 namespace {
 
 const QString kTenant = QStringLiteral("acme");
-
-QString typeOf(const std::optional<QJsonObject> &message)
-{
-    return message ? message->value(QStringLiteral("type")).toString() : QStringLiteral("<none>");
-}
-
-QString codeOf(const std::optional<QJsonObject> &message)
-{
-    return message ? message->value(QStringLiteral("code")).toString() : QStringLiteral("<none>");
-}
-
-bool diffJoins(const QJsonObject &m, const QString &sessionId)
-{
-    if (m.value(QStringLiteral("type")).toString() != QLatin1String("ROOM_ROSTER_DIFF"))
-        return false;
-    for (const QJsonValue &join : m.value(QStringLiteral("joins")).toArray())
-        if (join.toObject().value(QStringLiteral("sessionId")).toString() == sessionId)
-            return true;
-    return false;
-}
-
-bool diffLeaves(const QJsonObject &m, const QString &sessionId)
-{
-    return m.value(QStringLiteral("type")).toString() == QLatin1String("ROOM_ROSTER_DIFF") &&
-           m.value(QStringLiteral("leaves")).toArray().contains(sessionId);
-}
-
-double metricValue(const QByteArray &exposition, const QString &name)
-{
-    const QRegularExpression line(
-        QStringLiteral("^%1 ([0-9.eE+-]+)$").arg(QRegularExpression::escape(name)),
-        QRegularExpression::MultilineOption);
-    const QRegularExpressionMatch match = line.match(QString::fromUtf8(exposition));
-    return match.hasMatch() ? match.captured(1).toDouble() : -1.0;
-}
 
 } // namespace
 
@@ -97,20 +63,37 @@ private:
         return {};
     }
 
+    // Two instances on one Redis and PostgreSQL that have heard each other, with tokens minted
+    // and `room` created through instance `creator`.
+    bool setUp(Deployment &cluster, const QString &room, QByteArray &admin, QByteArray &device,
+               QStringList extra = {}, int creator = 0)
+    {
+        extra << QStringLiteral("--flush-interval") << QStringLiteral("1");
+        if (!cluster.start(Setup::Cluster, extra))
+            return false;
+        ServerProcess &a = cluster.instance(0);
+        admin = a.token(QStringLiteral("alice"), kTenant, {"spidi:admin"});
+        device = a.token(QStringLiteral("dave"), kTenant, {"spidi:user"});
+        if (createRoom(cluster.instance(creator), admin, room) != 201)
+            return false;
+        QDeadlineTimer deadline(5000);
+        while (!deadline.hasExpired() &&
+               (clusterOf(a).value("peers").toArray().size() != 1 ||
+                clusterOf(cluster.instance(1)).value("peers").toArray().size() != 1))
+            QTest::qWait(20);
+        return !deadline.hasExpired();
+    }
+
 private Q_SLOTS:
     void deviceOnOneInstanceDashboardOnTheOther()
     {
         Deployment cluster;
-        QVERIFY2(cluster.start(Setup::Cluster,
-                               {QStringLiteral("--flush-interval"), QStringLiteral("1")}),
+        QByteArray admin, device;
+        // Created through B, joined through A below: the room reached A's directory.
+        QVERIFY2(setUp(cluster, QStringLiteral("SPLIT"), admin, device, {}, 1),
                  qPrintable(cluster.errorText()));
         ServerProcess &a = cluster.instance(0);
         ServerProcess &b = cluster.instance(1);
-        const QByteArray admin = a.token(QStringLiteral("alice"), kTenant, {"spidi:admin"});
-        const QByteArray device = a.token(QStringLiteral("dave"), kTenant, {"spidi:user"});
-        // Created through B, joined through A: the room reached A's directory.
-        QCOMPARE(createRoom(b, admin, QStringLiteral("SPLIT")), 201);
-        QTRY_COMPARE_WITH_TIMEOUT(clusterOf(a).value("peers").toArray().size(), 1, 5000);
         QCOMPARE(clusterOf(b).value("peers").toArray().first().toString(),
                  clusterOf(a).value("instanceId").toString());
         // Exactly one of the two holds the leader lease.
@@ -177,17 +160,13 @@ private Q_SLOTS:
     {
         const int timeoutSec = 8;
         Deployment cluster;
-        QVERIFY2(cluster.start(Setup::Cluster,
-                               {QStringLiteral("--heartbeat-interval"), QStringLiteral("2"),
-                                QStringLiteral("--session-timeout"), QString::number(timeoutSec),
-                                QStringLiteral("--flush-interval"), QStringLiteral("1")}),
+        QByteArray admin, device;
+        QVERIFY2(setUp(cluster, QStringLiteral("DOOMED"), admin, device,
+                       {QStringLiteral("--heartbeat-interval"), QStringLiteral("2"),
+                        QStringLiteral("--session-timeout"), QString::number(timeoutSec)}),
                  qPrintable(cluster.errorText()));
         ServerProcess &a = cluster.instance(0);
         ServerProcess &b = cluster.instance(1);
-        const QByteArray admin = a.token(QStringLiteral("alice"), kTenant, {"spidi:admin"});
-        const QByteArray device = a.token(QStringLiteral("dave"), kTenant, {"spidi:user"});
-        QCOMPARE(createRoom(a, admin, QStringLiteral("DOOMED")), 201);
-        QTRY_COMPARE_WITH_TIMEOUT(clusterOf(b).value("peers").toArray().size(), 1, 5000);
 
         WsClient dashboard;
         QVERIFY(dashboard.open(b.wsUrl(), admin));
@@ -259,15 +238,11 @@ private Q_SLOTS:
     void sessionsFollowTheirDeviceToAnotherInstance()
     {
         Deployment cluster;
-        QVERIFY2(cluster.start(Setup::Cluster,
-                               {QStringLiteral("--flush-interval"), QStringLiteral("1")}),
+        QByteArray admin, device;
+        QVERIFY2(setUp(cluster, QStringLiteral("ROAM"), admin, device),
                  qPrintable(cluster.errorText()));
         ServerProcess &a = cluster.instance(0);
         ServerProcess &b = cluster.instance(1);
-        const QByteArray admin = a.token(QStringLiteral("alice"), kTenant, {"spidi:admin"});
-        const QByteArray device = a.token(QStringLiteral("dave"), kTenant, {"spidi:user"});
-        QCOMPARE(createRoom(a, admin, QStringLiteral("ROAM")), 201);
-        QTRY_COMPARE_WITH_TIMEOUT(clusterOf(b).value("peers").toArray().size(), 1, 5000);
 
         WsClient first;
         QVERIFY(first.open(a.wsUrl(), device));
@@ -310,15 +285,11 @@ private Q_SLOTS:
     void redisOutageDuringHeartbeatsLosesNothing()
     {
         Deployment cluster;
-        QVERIFY2(cluster.start(Setup::Cluster,
-                               {QStringLiteral("--flush-interval"), QStringLiteral("1")}),
+        QByteArray admin, device;
+        QVERIFY2(setUp(cluster, QStringLiteral("STORMY"), admin, device),
                  qPrintable(cluster.errorText()));
         ServerProcess &a = cluster.instance(0);
         ServerProcess &b = cluster.instance(1);
-        const QByteArray admin = a.token(QStringLiteral("alice"), kTenant, {"spidi:admin"});
-        const QByteArray device = a.token(QStringLiteral("dave"), kTenant, {"spidi:user"});
-        QCOMPARE(createRoom(a, admin, QStringLiteral("STORMY")), 201);
-        QTRY_COMPARE_WITH_TIMEOUT(clusterOf(b).value("peers").toArray().size(), 1, 5000);
 
         WsClient phone;
         QVERIFY(phone.open(a.wsUrl(), device));

@@ -24,11 +24,6 @@ using namespace spidi::test::msg;
 
 namespace {
 
-QString typeOf(const std::optional<QJsonObject> &message)
-{
-    return message ? message->value(QStringLiteral("type")).toString() : QStringLiteral("<none>");
-}
-
 quint16 freePort()
 {
     QTcpServer probe;

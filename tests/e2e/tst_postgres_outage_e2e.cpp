@@ -17,21 +17,6 @@ namespace {
 
 const QString kDatabase = QStringLiteral("spidi_outage");
 
-QString typeOf(const std::optional<QJsonObject> &message)
-{
-    return message ? message->value("type").toString() : QStringLiteral("<none>");
-}
-
-// The value of an unlabelled Prometheus sample, or -1 when it is missing.
-double metricValue(const QByteArray &exposition, const QString &name)
-{
-    const QRegularExpression line(
-        QStringLiteral("^%1 ([0-9.eE+-]+)$").arg(QRegularExpression::escape(name)),
-        QRegularExpression::MultilineOption);
-    const QRegularExpressionMatch match = line.match(QString::fromUtf8(exposition));
-    return match.hasMatch() ? match.captured(1).toDouble() : -1.0;
-}
-
 } // namespace
 
 class TestPostgresOutageE2e : public QObject

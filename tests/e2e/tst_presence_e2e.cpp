@@ -23,32 +23,6 @@ const Device kPhone{QStringLiteral("2.4.1"), QStringLiteral("Pixel 8"),
 const QString kTenant = QStringLiteral("acme");
 const QString kOtherTenant = QStringLiteral("globex");
 
-QString typeOf(const std::optional<QJsonObject> &message)
-{
-    return message ? message->value(QStringLiteral("type")).toString() : QStringLiteral("<none>");
-}
-
-QString codeOf(const std::optional<QJsonObject> &message)
-{
-    return message ? message->value(QStringLiteral("code")).toString() : QStringLiteral("<none>");
-}
-
-bool diffJoins(const QJsonObject &m, const QString &sessionId)
-{
-    if (m.value(QStringLiteral("type")).toString() != QLatin1String("ROOM_ROSTER_DIFF"))
-        return false;
-    for (const QJsonValue &join : m.value(QStringLiteral("joins")).toArray())
-        if (join.toObject().value(QStringLiteral("sessionId")).toString() == sessionId)
-            return true;
-    return false;
-}
-
-bool diffLeaves(const QJsonObject &m, const QString &sessionId)
-{
-    return m.value(QStringLiteral("type")).toString() == QLatin1String("ROOM_ROSTER_DIFF") &&
-           m.value(QStringLiteral("leaves")).toArray().contains(sessionId);
-}
-
 std::function<bool(const QJsonObject &)>
 metricsWhere(const std::function<bool(const QJsonObject &)> &p)
 {

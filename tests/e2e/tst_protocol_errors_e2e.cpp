@@ -1,5 +1,6 @@
 // Every bad input of SPEC 4.1 against a real server: the specified ERROR or close code, no crash,
 // and the connection keeps working where the protocol says it stays open.
+#include "presence_messages.h"
 #include "server_process.h"
 #include "ws_client.h"
 
@@ -11,13 +12,9 @@
 #include <QTest>
 
 using namespace spidi::test;
+using namespace spidi::test::msg;
 
 namespace {
-
-QString codeOf(const std::optional<QJsonObject> &message)
-{
-    return message ? message->value(QStringLiteral("code")).toString() : QStringLiteral("<none>");
-}
 
 bool isError(const QJsonObject &m)
 {

@@ -1,7 +1,11 @@
 #pragma once
 
+#include <QJsonArray>
 #include <QJsonObject>
+#include <QRegularExpression>
 #include <QString>
+
+#include <optional>
 
 // Client messages of the JSON framing (docs/protocol.md), built the same way by every suite.
 namespace spidi::test::msg {
@@ -47,6 +51,44 @@ inline QJsonObject subscribe(const QString &topic)
 {
     return {{QStringLiteral("type"), QStringLiteral("SUBSCRIBE")},
             {QStringLiteral("topic"), topic}};
+}
+
+// What came back: the "type" (or "code" of an ERROR) of a reply, "<none>" when none came.
+inline QString typeOf(const std::optional<QJsonObject> &message)
+{
+    return message ? message->value(QStringLiteral("type")).toString() : QStringLiteral("<none>");
+}
+
+inline QString codeOf(const std::optional<QJsonObject> &message)
+{
+    return message ? message->value(QStringLiteral("code")).toString() : QStringLiteral("<none>");
+}
+
+// A ROOM_ROSTER_DIFF that announces `sessionId` joining / leaving.
+inline bool diffJoins(const QJsonObject &m, const QString &sessionId)
+{
+    if (m.value(QStringLiteral("type")).toString() != QLatin1String("ROOM_ROSTER_DIFF"))
+        return false;
+    for (const QJsonValue &join : m.value(QStringLiteral("joins")).toArray())
+        if (join.toObject().value(QStringLiteral("sessionId")).toString() == sessionId)
+            return true;
+    return false;
+}
+
+inline bool diffLeaves(const QJsonObject &m, const QString &sessionId)
+{
+    return m.value(QStringLiteral("type")).toString() == QLatin1String("ROOM_ROSTER_DIFF") &&
+           m.value(QStringLiteral("leaves")).toArray().contains(sessionId);
+}
+
+// The value of an unlabelled sample in a Prometheus exposition, -1 when it is missing.
+inline double metricValue(const QByteArray &exposition, const QString &name)
+{
+    const QRegularExpression line(
+        QStringLiteral("^%1 ([0-9.eE+-]+)$").arg(QRegularExpression::escape(name)),
+        QRegularExpression::MultilineOption);
+    const QRegularExpressionMatch match = line.match(QString::fromUtf8(exposition));
+    return match.hasMatch() ? match.captured(1).toDouble() : -1.0;
 }
 
 } // namespace spidi::test::msg
