@@ -1,7 +1,7 @@
 #include "app/server_main.h"
 
 #include "app/server_application.h"
-#include "app/signal_watcher.h"
+#include "core/signal_watcher.h"
 #include "auth/token_command.h"
 #include "config/server_config.h"
 #include "db/migration_runner.h"

@@ -1,7 +1,7 @@
 // spidi-sim: a fleet of simulated devices for demos, soak tests and load (docs/client.md).
 #include "fleet.h"
 #include "room_provisioner.h"
-#include "signal_watcher.h"
+#include "core/signal_watcher.h"
 #include "sim_options.h"
 
 #include <QCoreApplication>
@@ -59,7 +59,7 @@ int main(int argc, char *argv[])
           << options.roomCodes.join(QLatin1Char(',')) << ") on " << options.url.toDisplayString()
           << ", seed " << options.seed << Qt::endl;
 
-    spidi::sim::SignalWatcher signalWatcher;
+    spidi::SignalWatcher signalWatcher;
     spidi::sim::Fleet fleet(options);
     bool fleetStarted = false;
 
@@ -79,7 +79,7 @@ int main(int argc, char *argv[])
               << Qt::endl;
         QCoreApplication::exit(0);
     });
-    QObject::connect(&signalWatcher, &spidi::sim::SignalWatcher::terminationRequested, &app,
+    QObject::connect(&signalWatcher, &spidi::SignalWatcher::terminationRequested, &app,
                      [&fleet, &fleetStarted] {
                          if (fleetStarted)
                              fleet.stop();

@@ -1,7 +1,6 @@
-#include "app/signal_watcher.h"
+#include "core/signal_watcher.h"
 
-#include "logging/log_categories.h"
-
+#include <QLoggingCategory>
 #include <QSocketNotifier>
 
 #include <cerrno>
@@ -11,6 +10,8 @@
 #include <unistd.h>
 
 namespace spidi {
+
+Q_LOGGING_CATEGORY(lcSignals, "spidi.signals", QtInfoMsg)
 
 namespace {
 
@@ -30,11 +31,11 @@ extern "C" void onTerminationSignal(int signalNumber)
 SignalWatcher::SignalWatcher(QObject *parent) : QObject(parent)
 {
     if (g_pipe[0] >= 0) {
-        qCWarning(lcServer) << "signal watcher already installed; ignoring the second one";
+        qCWarning(lcSignals) << "signal watcher already installed; ignoring the second one";
         return;
     }
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, g_pipe) != 0) {
-        qCWarning(lcServer).noquote()
+        qCWarning(lcSignals).noquote()
             << "signal watcher: socketpair failed:" << QString::fromLocal8Bit(std::strerror(errno));
         return;
     }
