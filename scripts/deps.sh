@@ -13,7 +13,7 @@ SPIDI_BUILD_PACKAGES=(
   qml6-module-qtcharts qml6-module-qttest qml6-module-qtquick-dialogs qml6-module-qt-labs-settings
   libjwt-dev libhiredis-dev prometheus-cpp-dev libssl-dev
   redis-server postgresql-15 postgresql-client-15 nginx-light
-  python3 curl
+  python3 curl jq
 )
 
 missing=()

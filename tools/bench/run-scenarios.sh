@@ -6,13 +6,15 @@
 #
 #   tools/bench/run-scenarios.sh BUILD_DIR [--results DIR] [--quick] [--scenarios a,b,c,d,e,f]
 #                                [--duration SEC] [--threads N] [--port N] [--redis-port N]
+#                                [--rates "R1 R2 …"]
 #
 # --quick   a 10-second smoke version of every scenario at a fifth of the size
+# --rates   the heartbeat rates scenarios b, e and f step through (default depends on --quick)
 # Each run starts its own server (fresh data directory, so rooms, sessions and RSS start from
 # zero) and stops it afterwards. Needs: bash, jq, redis-server (scenario e only).
 set -euo pipefail
 
-usage() { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 
 [[ $# -ge 1 ]] || usage 2
 [[ $1 == -h || $1 == --help ]] && usage 0
@@ -24,6 +26,7 @@ DURATION=
 THREADS=$(nproc)
 PORT=18080
 REDIS_PORT=16379
+RATES=
 while [[ $# -gt 0 ]]; do
   case $1 in
     --results) RESULTS=$2; shift 2 ;;
@@ -33,6 +36,7 @@ while [[ $# -gt 0 ]]; do
     --threads) THREADS=$2; shift 2 ;;
     --port) PORT=$2; shift 2 ;;
     --redis-port) REDIS_PORT=$2; shift 2 ;;
+    --rates) RATES=$2; shift 2 ;;
     -h|--help) usage 0 ;;
     *) echo "unknown option $1" >&2; usage 2 ;;
   esac
@@ -58,6 +62,7 @@ else
   B_RATES="20000 30000 40000 50000 60000 80000 100000 120000 150000"
   C_STEPS="10000 20000 30000 40000 50000 60000"
 fi
+B_RATES=${RATES:-$B_RATES}
 ROOMS=$((CONNS / PER_ROOM))
 RAMP=2000
 P99_LIMIT_MS=50
