@@ -88,7 +88,9 @@ private Q_SLOTS:
 
         ServerProcess server;
         QVERIFY2(server.start({QStringLiteral("--database"), pg.appUrl(kDatabase),
-                               QStringLiteral("--flush-interval"), QStringLiteral("1")}),
+                               QStringLiteral("--flush-interval"), QStringLiteral("1"),
+                               // the churn below sends as fast as the server answers
+                               QStringLiteral("--rate-limit"), QStringLiteral("0")}),
                  qPrintable(server.errorText()));
         QCOMPARE(healthStatus(server), QStringLiteral("ok"));
         const QByteArray admin = server.token(QStringLiteral("alice"), QStringLiteral("acme"),
@@ -130,6 +132,22 @@ private Q_SLOTS:
         QVERIFY(!sessionC.isEmpty());
         QVERIFY(sessionC != sessionB && sessionB != sessionA);
         QCOMPARE(typeOf(stayer.request(heartbeat(sessionC, 12))), QStringLiteral("HEARTBEAT_ACK"));
+
+        // Churn for 10 s while the database is away: devices join, beat and leave.
+        QStringList churned;
+        QElapsedTimer churn;
+        churn.start();
+        while (churn.elapsed() < 10'000) {
+            const auto joined = device.request(
+                hello(QStringLiteral("OUTAGE"), QStringLiteral("churn-%1").arg(churned.size())));
+            QCOMPARE(typeOf(joined), QStringLiteral("ACK"));
+            const QString id = joined->value("sessionId").toString();
+            churned.append(id);
+            QCOMPARE(typeOf(device.request(heartbeat(id, 20))), QStringLiteral("HEARTBEAT_ACK"));
+            QCOMPARE(typeOf(device.request(leave(id))), QStringLiteral("ACK"));
+        }
+        qInfo("%lld sessions churned during the outage", qint64(churned.size()));
+        QVERIFY(churned.size() >= 50);
 
         // Degraded once a flush has failed with rows still queued (not merely rows waiting).
         QTRY_COMPARE_WITH_TIMEOUT(historyStatus(server), QStringLiteral("degraded"), 10000);
@@ -176,9 +194,16 @@ private Q_SLOTS:
         QCOMPARE(row(pg, sessionC), QStringLiteral("true|DISCONNECTED"));
         for (const QString &id : {sessionA, sessionB, sessionC})
             QCOMPARE(rowCount(pg, id), 1);
+        // Every churned session reached history once, ended once, with its heartbeat.
         QCOMPARE(pg.adminScalar(kDatabase, QStringLiteral("SELECT count(*) FROM dat_spd_session"))
                      .toInt(),
-                 3);
+                 3 + int(churned.size()));
+        QCOMPARE(pg.adminScalar(kDatabase,
+                                QStringLiteral("SELECT count(*) FROM dat_spd_session WHERE "
+                                               "client_id LIKE 'churn-%' AND end_reason = 'LEFT' "
+                                               "AND heartbeat_count = 1 AND ended_at IS NOT NULL"))
+                     .toInt(),
+                 int(churned.size()));
         qInfo("outage scenario took %lld ms", elapsed.elapsed());
     }
 };
