@@ -375,7 +375,8 @@ void ServerApplication::refreshGauges()
     if (!m_engine)
         return;
     m_metrics->roomsTotal.Set(m_engine->roomCount());
-    m_metrics->sessionsActive.Set(m_engine->sessionCount());
+    // Per instance, so that summing over the instances gives the cluster's total.
+    m_metrics->sessionsActive.Set(m_engine->localSessionCount());
     m_metrics->websocketConnections.Set(m_gateway->connectionCount());
     m_metrics->subscriptions.Set(m_hub->subscriberCount());
     m_metrics->historyQueueDepth.Set(m_history->queueDepth());
@@ -462,6 +463,7 @@ QJsonObject ServerApplication::health() const
                       QJsonObject{{QLatin1String("status"), QLatin1String("ok")},
                                   {QLatin1String("rooms"), m_engine->roomCount()},
                                   {QLatin1String("sessions"), m_engine->sessionCount()},
+                                  {QLatin1String("localSessions"), m_engine->localSessionCount()},
                                   {QLatin1String("connections"), m_gateway->connectionCount()},
                                   {QLatin1String("subscriptions"), m_hub->subscriberCount()}});
 

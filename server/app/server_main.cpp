@@ -1,9 +1,10 @@
 #include "app/server_main.h"
 
 #include "app/server_application.h"
-#include "core/signal_watcher.h"
 #include "auth/token_command.h"
 #include "config/server_config.h"
+#include "core/event_dispatcher.h"
+#include "core/signal_watcher.h"
 #include "db/migration_runner.h"
 #include "logging/json_log_handler.h"
 #include "logging/log_categories.h"
@@ -42,6 +43,7 @@ int migrate(const ServerConfig &config)
 
 int serverMain(int argc, char *argv[])
 {
+    preferUnixEventDispatcher();
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("spidi-server"));
     QCoreApplication::setApplicationVersion(QStringLiteral(SPIDI_VERSION));

@@ -36,7 +36,12 @@ bool PresenceEngine::isResponsibleFor(const SessionRecord &session) const
 void PresenceEngine::takeOver(LiveSession &live, ConnectionId connection)
 {
     if (live.connection != connection) {
-        m_sessionsByConnection[live.connection].remove(live.record.id);
+        if (auto previous = m_sessionsByConnection.find(live.connection);
+            previous != m_sessionsByConnection.end()) {
+            previous->remove(live.record.id);
+            if (previous->isEmpty())
+                m_sessionsByConnection.erase(previous);
+        }
         live.connection = connection;
         m_sessionsByConnection[connection].insert(live.record.id);
     }
@@ -446,6 +451,12 @@ void PresenceEngine::applyRemoteSnapshot(const QString &owner, const QList<Sessi
             gone.append(live.record.id);
     for (const QString &id : gone)
         endSession(id, SessionEndReason::Disconnected, EventOrigin::Remote);
+}
+
+int PresenceEngine::localSessionCount() const
+{
+    return int(std::count_if(m_sessions.cbegin(), m_sessions.cend(),
+                             [this](const LiveSession &live) { return isLocal(live.record); }));
 }
 
 QList<SessionRecord> PresenceEngine::localSessions() const

@@ -106,6 +106,8 @@ public:
     // Everything `owner` holds: its sessions missing from `sessions` ended meanwhile.
     void applyRemoteSnapshot(const QString &owner, const QList<SessionRecord> &sessions);
     QList<SessionRecord> localSessions() const;
+    // Sessions this instance holds (sessionCount() counts the whole cluster's).
+    int localSessionCount() const;
     bool isLocal(const SessionRecord &session) const { return session.instanceId == m_instanceId; }
 
     const SessionRecord *session(const QString &sessionId) const;

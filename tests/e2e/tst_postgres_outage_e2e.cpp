@@ -183,8 +183,8 @@ private Q_SLOTS:
             httpRequest(m_http, "GET", server.httpUrl(QStringLiteral("/api/v1/rooms")), admin);
         QVERIFY2(listed.status == 200, listed.body.constData());
         QCOMPARE(listed.json().value("items").toArray().size(), 1);
-        QTRY_COMPARE_WITH_TIMEOUT(row(pg, sessionB), QStringLiteral("true|LEFT"), 35000);
-        QTRY_COMPARE_WITH_TIMEOUT(row(pg, sessionC), QStringLiteral("false|"), 35000);
+        QTRY_COMPARE_WITH_TIMEOUT(row(pg, sessionB), QStringLiteral("true|LEFT"), 45000);
+        QTRY_COMPARE_WITH_TIMEOUT(row(pg, sessionC), QStringLiteral("false|"), 45000);
         QTRY_COMPARE_WITH_TIMEOUT(queueDepth(server), 0.0, 10000);
         QTRY_COMPARE_WITH_TIMEOUT(healthStatus(server), QStringLiteral("ok"), 10000);
         QCOMPARE(row(pg, sessionA), QStringLiteral("true|LEFT"));

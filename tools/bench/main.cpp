@@ -3,6 +3,7 @@
 #include "bench_log.h"
 #include "bench_options.h"
 #include "bench_runner.h"
+#include "core/event_dispatcher.h"
 #include "echo_server.h"
 
 #include <QCoreApplication>
@@ -51,6 +52,7 @@ int runEchoServer(const BenchOptions &options)
 int main(int argc, char *argv[])
 {
     qSetMessagePattern(QStringLiteral("%{time hh:mm:ss.zzz} %{category} %{type}: %{message}"));
+    spidi::preferUnixEventDispatcher(); // thousands of sockets: see the header
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("spidi-bench"));
     QCoreApplication::setApplicationVersion(QStringLiteral(SPIDI_VERSION));

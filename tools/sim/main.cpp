@@ -1,7 +1,8 @@
 // spidi-sim: a fleet of simulated devices for demos, soak tests and load (docs/client.md).
+#include "core/event_dispatcher.h"
+#include "core/signal_watcher.h"
 #include "fleet.h"
 #include "room_provisioner.h"
-#include "core/signal_watcher.h"
 #include "sim_options.h"
 
 #include <QCoreApplication>
@@ -38,6 +39,7 @@ void raiseFileLimit(int devices)
 
 int main(int argc, char *argv[])
 {
+    spidi::preferUnixEventDispatcher(); // thousands of sockets: see the header
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("spidi-sim"));
     QCoreApplication::setApplicationVersion(QStringLiteral(SPIDI_VERSION));

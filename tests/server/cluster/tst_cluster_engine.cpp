@@ -98,6 +98,9 @@ private Q_SLOTS:
             m_engine->hello(dave(), hello(), QStringLiteral("ip"), 1)));
         QVERIFY(std::holds_alternative<protocol::HelloAck>(
             m_engine->hello(dave(), hello(), QStringLiteral("ip"), 1)));
+        QCOMPARE(m_engine->sessionCount(), 3);
+        QCOMPARE(m_engine->localSessionCount(), 2);
+        QCOMPARE(m_engine->localSessions().size(), 2);
         const auto full = m_engine->hello(dave(), hello(), QStringLiteral("ip"), 1);
         QCOMPARE(std::get<PresenceFailure>(full).code, protocol::ErrorCode::RoomFull);
     }
