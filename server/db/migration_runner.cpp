@@ -10,21 +10,24 @@
 #include <QFile>
 #include <QHash>
 #include <QRegularExpression>
+#include <QSqlError>
 #include <QSqlQuery>
 
 #include <algorithm>
+
+#include <optional>
 
 namespace spidi {
 
 namespace {
 
 // Plain SQL both dialects accept; created by the runner because it must exist before 0001.
-const QString kCreateVersionTable = QStringLiteral(
-    "CREATE TABLE IF NOT EXISTS spidi_schema_version ("
-    " version INTEGER NOT NULL PRIMARY KEY,"
-    " name TEXT NOT NULL,"
-    " checksum TEXT NOT NULL,"
-    " applied_at TEXT NOT NULL)");
+const QString kCreateVersionTable =
+    QStringLiteral("CREATE TABLE IF NOT EXISTS spidi_schema_version ("
+                   " version INTEGER NOT NULL PRIMARY KEY,"
+                   " name TEXT NOT NULL,"
+                   " checksum TEXT NOT NULL,"
+                   " applied_at TEXT NOT NULL)");
 
 struct AppliedMigration
 {
@@ -47,6 +50,40 @@ Result<QHash<int, AppliedMigration>> appliedMigrations(const Database &database)
                        AppliedMigration{query.value(1).toString(), query.value(2).toString()});
     return applied;
 }
+
+// pg_advisory_lock/unlock around the whole run; released by the destructor on every path.
+class MigrationLock
+{
+public:
+    explicit MigrationLock(const Database &database) : m_database(database) {}
+    MigrationLock(const MigrationLock &) = delete;
+    MigrationLock &operator=(const MigrationLock &) = delete;
+    ~MigrationLock()
+    {
+        if (!m_held)
+            return;
+        QSqlQuery query(m_database.handle());
+        if (!query.exec(QStringLiteral("SELECT pg_advisory_unlock(%1)").arg(kLockKey)))
+            qCWarning(lcDb).noquote()
+                << "migration.unlock_failed: error=" << query.lastError().text();
+    }
+
+    Status acquire()
+    {
+        QSqlQuery query(m_database.handle());
+        if (!query.exec(QStringLiteral("SELECT pg_advisory_lock(%1)").arg(kLockKey)))
+            return sql::queryError(query, m_database.dialect(),
+                                   QStringLiteral("waiting for the migration lock"));
+        m_held = true;
+        return Ok{};
+    }
+
+private:
+    // Any constant shared by every Spidi binary: "SPIDIMIG" as eight bytes.
+    static constexpr qint64 kLockKey = 0x535049444d4947;
+    const Database &m_database;
+    bool m_held = false;
+};
 
 Status applyOne(const Database &database, const Migration &migration)
 {
@@ -152,7 +189,8 @@ QStringList splitSqlStatements(const QString &sql)
 
 Result<QList<Migration>> loadMigrations(const QString &directory)
 {
-    static const QRegularExpression fileNamePattern(QStringLiteral("^(\\d{4})_([A-Za-z0-9_]+)\\.sql$"));
+    static const QRegularExpression fileNamePattern(
+        QStringLiteral("^(\\d{4})_([A-Za-z0-9_]+)\\.sql$"));
     const QDir dir(directory);
     if (!dir.exists())
         return makeError(ErrorKind::Internal,
@@ -210,6 +248,16 @@ Result<int> applyMigrations(const Database &database, const QString &directory)
         return makeError(ErrorKind::Internal,
                          QStringLiteral("no migrations found in %1").arg(directory));
 
+    // Instances started together must not migrate together: on PostgreSQL the first takes a
+    // session-level advisory lock and the others wait for it, then find the work done. (SQLite
+    // serialises writers by itself.)
+    std::optional<MigrationLock> lock;
+    if (database.dialect() == SqlDialect::Postgresql) {
+        lock.emplace(database);
+        if (auto locked = lock->acquire(); !locked)
+            return locked.error();
+    }
+
     auto applied = appliedMigrations(database);
     if (!applied)
         return applied.error();
@@ -245,9 +293,9 @@ Result<int> applyMigrations(const Database &database, const QString &directory)
         if (applied->contains(migration.version))
             continue;
         if (auto done = applyOne(database, migration); !done) {
-            qCCritical(lcDb).noquote() << "migration.failed: version=" << migration.version
-                                       << "file=" << migration.fileName
-                                       << "error=" << done.error().message;
+            qCCritical(lcDb).noquote()
+                << "migration.failed: version=" << migration.version
+                << "file=" << migration.fileName << "error=" << done.error().message;
             return done.error();
         }
         qCInfo(lcDb).noquote() << "migration.applied: version=" << migration.version

@@ -14,7 +14,10 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <array>
 #include <memory>
+#include <numeric>
+#include <thread>
 
 using namespace spidi;
 using spidi::test::PostgresProcess;
@@ -78,6 +81,7 @@ private slots:
 
     void postgresRowLevelSecurity();
     void postgresUniqueViolationCode();
+    void postgresInstancesStartingTogetherMigrateOnce();
 
 private:
     void dialects();
@@ -579,6 +583,44 @@ void TestRoomRepository::postgresUniqueViolationCode()
                        "'dup', 'CHAT', 1, 1, now(), now())")));
     QCOMPARE(query.lastError().nativeErrorCode(), QStringLiteral("23505"));
     QVERIFY(db.handle().rollback());
+}
+
+void TestRoomRepository::postgresInstancesStartingTogetherMigrateOnce()
+{
+    const QString name = QStringLiteral("spidi_race");
+    QVERIFY2(m_pg->createDatabase(name), qPrintable(m_pg->errorText()));
+    const QString url = m_pg->appUrl(name);
+    constexpr int kInstances = 4;
+    std::array<QString, kInstances> failures;
+    std::array<int, kInstances> applied{};
+    std::vector<std::thread> starting;
+    for (int i = 0; i < kInstances; ++i) {
+        starting.emplace_back([&, i] {
+            auto opened = Database::open(DatabaseConfig{url, {}}, QStringLiteral("race-%1").arg(i));
+            if (!opened) {
+                failures[size_t(i)] = opened.error().message;
+                return;
+            }
+            Database db = opened.value();
+            auto result = applyMigrations(db);
+            if (result)
+                applied[size_t(i)] = result.value();
+            else
+                failures[size_t(i)] = result.error().message;
+            db.close();
+        });
+    }
+    for (std::thread &t : starting)
+        t.join();
+    for (const QString &failure : failures)
+        QVERIFY2(failure.isEmpty(), qPrintable(failure));
+    const int recorded =
+        m_pg->adminScalar(name, QStringLiteral("SELECT count(*) FROM spidi_schema_version"))
+            .toInt();
+    QVERIFY(recorded >= 1);
+    // Exactly one instance did the work; the others waited and found it done.
+    QCOMPARE(std::accumulate(applied.cbegin(), applied.cend(), 0), recorded);
+    QCOMPARE(int(std::count(applied.cbegin(), applied.cend(), 0)), kInstances - 1);
 }
 
 QTEST_GUILESS_MAIN(TestRoomRepository)
