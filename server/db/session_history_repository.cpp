@@ -187,6 +187,73 @@ Result<QList<SessionRecord>> SessionHistoryRepository::listForRoom(const QString
     return records;
 }
 
+Result<QList<SessionRecord>> SessionHistoryRepository::presentAt(const QString &tenantId,
+                                                                 const QString &roomId,
+                                                                 qint64 atMs) const
+{
+    if (tenantId.isEmpty())
+        return QList<SessionRecord>{};
+    sql::Transaction transaction(m_db);
+    if (auto begun = transaction.beginForTenant(tenantId); !begun)
+        return begun.error();
+    QSqlQuery query(m_db.handle());
+    query.prepare(QStringLiteral("SELECT ") + kSessionColumns +
+                  QStringLiteral(" FROM dat_spd_session WHERE tenant_id = ? AND room_id = ? "
+                                 "AND started_at <= ? AND (ended_at IS NULL OR ended_at > ?) "
+                                 "ORDER BY started_at, id"));
+    const QVariant at = sql::toDbTimeMs(atMs, m_db.dialect());
+    query.addBindValue(tenantId);
+    query.addBindValue(roomId);
+    query.addBindValue(at);
+    query.addBindValue(at);
+    if (auto done = sql::exec(query, m_db.dialect(), QStringLiteral("reading a past roster"));
+        !done)
+        return done.error();
+    QList<SessionRecord> records;
+    while (query.next())
+        records.append(recordFromRow(query));
+    if (auto committed = transaction.commit(); !committed)
+        return committed.error();
+    return records;
+}
+
+Result<SessionHistoryRepository::Page>
+SessionHistoryRepository::listForUser(const QString &tenantId, const QString &userId, int offset,
+                                      int limit) const
+{
+    Page page;
+    if (tenantId.isEmpty())
+        return page;
+    sql::Transaction transaction(m_db);
+    if (auto begun = transaction.beginForTenant(tenantId); !begun)
+        return begun.error();
+    QSqlQuery count(m_db.handle());
+    count.prepare(
+        QStringLiteral("SELECT count(*) FROM dat_spd_session WHERE tenant_id = ? AND user_id = ?"));
+    count.addBindValue(tenantId);
+    count.addBindValue(userId);
+    if (auto done = sql::exec(count, m_db.dialect(), QStringLiteral("counting user sessions"));
+        !done)
+        return done.error();
+    page.total = count.next() ? count.value(0).toLongLong() : 0;
+    QSqlQuery query(m_db.handle());
+    query.prepare(QStringLiteral("SELECT ") + kSessionColumns +
+                  QStringLiteral(" FROM dat_spd_session WHERE tenant_id = ? AND user_id = ? "
+                                 "ORDER BY started_at DESC, id LIMIT ? OFFSET ?"));
+    query.addBindValue(tenantId);
+    query.addBindValue(userId);
+    query.addBindValue(qMax(1, limit));
+    query.addBindValue(qMax(0, offset));
+    if (auto done = sql::exec(query, m_db.dialect(), QStringLiteral("listing user sessions"));
+        !done)
+        return done.error();
+    while (query.next())
+        page.records.append(recordFromRow(query));
+    if (auto committed = transaction.commit(); !committed)
+        return committed.error();
+    return page;
+}
+
 Result<int> SessionHistoryRepository::closeOpenSessions(SessionEndReason reason)
 {
     // Sessions of every tenant left open by a crash: the deliberate cross-tenant path.

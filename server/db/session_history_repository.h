@@ -26,6 +26,19 @@ public:
     Result<QList<SessionRecord>> listForRoom(const QString &tenantId, const QString &roomId,
                                              int limit = 100) const;
 
+    // Sessions of the room that were live at `atMs`: started at or before it and not ended
+    // by then (open rows count as live). Oldest first.
+    Result<QList<SessionRecord>> presentAt(const QString &tenantId, const QString &roomId,
+                                           qint64 atMs) const;
+    struct Page
+    {
+        QList<SessionRecord> records;
+        qint64 total = 0;
+    };
+    // A user's sessions in every room of the tenant, newest first (by started_at).
+    Result<Page> listForUser(const QString &tenantId, const QString &userId, int offset,
+                             int limit) const;
+
     // Ends every session still open in history with `reason`, at its last sign of life
     // (last heartbeat, else start). For start-up with a store that does not survive restarts:
     // such rows belong to a process that died without flushing. Returns how many it closed.

@@ -1,6 +1,7 @@
 #include "rest/presence_api.h"
 
 #include "db/room_repository.h"
+#include "db/session_history_repository.h"
 #include "logging/json_log_handler.h"
 #include "logging/log_categories.h"
 #include "presence/presence_engine.h"
@@ -8,6 +9,8 @@
 #include "rest/rest_context.h"
 #include "rest/session_json.h"
 
+#include <QDateTime>
+#include <QHash>
 #include <QHttpServer>
 #include <QJsonArray>
 #include <QUrlQuery>
@@ -67,6 +70,74 @@ QJsonObject page(QList<SessionRecord> sessions, const Paging &paging)
                        {QLatin1String("limit"), paging.limit}};
 }
 
+// Live and past sessions of a user, newest first. Live sessions started since the last history
+// flush are not in SQL yet: they come first (they are the newest), then the history page, in
+// which sessions still live show the engine's fresher state.
+Result<QJsonObject> userHistoryPage(const Database &database, const Principal &who,
+                                    const QString &userId, QList<SessionRecord> live,
+                                    const Paging &paging)
+{
+    const SessionHistoryRepository history(database);
+    std::sort(live.begin(), live.end(), [](const auto &a, const auto &b) {
+        return a.connectedAtMs != b.connectedAtMs ? a.connectedAtMs > b.connectedAtMs : a.id < b.id;
+    });
+    QHash<QString, SessionRecord> liveById;
+    for (const SessionRecord &s : std::as_const(live))
+        liveById.insert(s.id, s);
+    // Which live sessions history already has: look them up by id (few per user).
+    QList<SessionRecord> unflushed;
+    for (const SessionRecord &s : std::as_const(live))
+        if (!history.find(who.tenantId, s.id))
+            unflushed.append(s);
+
+    QJsonArray items;
+    const qsizetype extra = unflushed.size();
+    for (qsizetype i = paging.offset; i < extra && items.size() < paging.limit; ++i)
+        items.append(sessionToJson(unflushed.at(i), true));
+    const int historyOffset = int(qMax<qint64>(0, qint64(paging.offset) - extra));
+    const int historyLimit = paging.limit - int(items.size());
+    const auto rows =
+        history.listForUser(who.tenantId, userId, historyOffset, qMax(1, historyLimit));
+    if (!rows)
+        return rows.error();
+    if (historyLimit > 0)
+        for (const SessionRecord &s : std::as_const(rows->records)) {
+            const auto it = liveById.constFind(s.id);
+            items.append(it != liveById.cend() ? sessionToJson(*it, true)
+                                               : sessionToJson(s, false));
+        }
+    return QJsonObject{{QLatin1String("items"), items},
+                       {QLatin1String("total"), rows->total + extra},
+                       {QLatin1String("offset"), paging.offset},
+                       {QLatin1String("limit"), paging.limit}};
+}
+
+// `at` of a point-in-time query: ISO 8601 with a zone (Z or ±hh:mm), not in the future.
+Result<qint64> instantOf(const QHttpServerRequest &request, qint64 nowMs)
+{
+    const QUrlQuery query(request.url());
+    if (!query.hasQueryItem(QStringLiteral("at")))
+        return makeError(ErrorKind::Invalid,
+                         QStringLiteral("at is required: an ISO 8601 instant such as "
+                                        "2026-11-23T10:15:00Z"),
+                         QStringLiteral("at"));
+    const QString text = query.queryItemValue(QStringLiteral("at"), QUrl::FullyDecoded);
+    const QDateTime at = QDateTime::fromString(text, Qt::ISODateWithMs);
+    if (!at.isValid())
+        return makeError(ErrorKind::Invalid,
+                         QStringLiteral("at '%1' is not an ISO 8601 date and time").arg(text),
+                         QStringLiteral("at"));
+    if (at.timeSpec() == Qt::LocalTime)
+        return makeError(ErrorKind::Invalid,
+                         QStringLiteral("at '%1' needs a time zone (Z or ±hh:mm)").arg(text),
+                         QStringLiteral("at"));
+    // A little clock skew between client and server is not the future.
+    if (at.toMSecsSinceEpoch() > nowMs + 5000)
+        return makeError(ErrorKind::Invalid, QStringLiteral("at '%1' is in the future").arg(text),
+                         QStringLiteral("at"));
+    return at.toMSecsSinceEpoch();
+}
+
 } // namespace
 
 void registerPresenceRoutes(QHttpServer &server, RestContext &context, PresenceEngine &engine)
@@ -88,6 +159,49 @@ void registerPresenceRoutes(QHttpServer &server, RestContext &context, PresenceE
                      return json(page(engine.sessionsOfRoom(room->id), *paging));
                  });
 
+    server.route(
+        QStringLiteral("/api/v1/rooms/<arg>/roster"), QHttpServerRequest::Method::Get,
+        [&context, &engine](const QString &idOrCode, const QHttpServerRequest &request) {
+            const Result<Principal> who = context.authenticate(request);
+            if (!who)
+                return unauthorized(who.error());
+            if (!who->canRead())
+                return forbidden(perm::Monitor);
+            const Result<qint64> at = instantOf(request, engine.nowMs());
+            if (!at)
+                return problem(at.error());
+            const Result<Room> room =
+                RoomRepository(*context.database).find(who->tenantId, idOrCode);
+            if (!room)
+                return problem(room.error());
+            auto past =
+                SessionHistoryRepository(*context.database).presentAt(who->tenantId, room->id, *at);
+            if (!past)
+                return problem(past.error());
+            // History is written behind: sessions started since the last flush are
+            // only in the engine, and the engine's state of a live one is newer.
+            QHash<QString, std::pair<SessionRecord, bool>> present;
+            for (const SessionRecord &s : std::as_const(*past))
+                present.insert(s.id, {s, engine.session(s.id) != nullptr});
+            for (const SessionRecord &s : engine.sessionsOfRoom(room->id))
+                if (s.connectedAtMs <= *at)
+                    present.insert(s.id, {s, true});
+            QList<std::pair<SessionRecord, bool>> ordered = present.values();
+            std::sort(ordered.begin(), ordered.end(), [](const auto &a, const auto &b) {
+                return a.first.connectedAtMs != b.first.connectedAtMs
+                           ? a.first.connectedAtMs < b.first.connectedAtMs
+                           : a.first.id < b.first.id;
+            });
+            QJsonArray items;
+            for (const auto &[session, live] : ordered)
+                items.append(sessionToJson(session, live));
+            return json(QJsonObject{{QLatin1String("roomId"), room->id},
+                                    {QLatin1String("roomCode"), room->code},
+                                    {QLatin1String("at"), isoTimeMs(*at)},
+                                    {QLatin1String("total"), qint64(items.size())},
+                                    {QLatin1String("items"), items}});
+        });
+
     server.route(QStringLiteral("/api/v1/users/<arg>/sessions"), QHttpServerRequest::Method::Get,
                  [&context, &engine](const QString &userId, const QHttpServerRequest &request) {
                      const Result<Principal> who = context.authenticate(request);
@@ -99,7 +213,15 @@ void registerPresenceRoutes(QHttpServer &server, RestContext &context, PresenceE
                      const Result<Paging> paging = pagingOf(request);
                      if (!paging)
                          return problem(paging.error());
-                     return json(page(engine.sessionsOfUser(who->tenantId, userId), *paging));
+                     const QList<SessionRecord> live = engine.sessionsOfUser(who->tenantId, userId);
+                     if (QUrlQuery(request.url()).queryItemValue(QStringLiteral("live")) ==
+                         QLatin1String("true"))
+                         return json(page(live, *paging));
+                     const Result<QJsonObject> all =
+                         userHistoryPage(*context.database, *who, userId, live, *paging);
+                     if (!all)
+                         return problem(all.error());
+                     return json(*all);
                  });
 
     server.route(QStringLiteral("/api/v1/sessions/<arg>"), QHttpServerRequest::Method::Delete,

@@ -7,6 +7,7 @@
 #include "server_process.h"
 #include "ws_client.h"
 
+#include <QDateTime>
 #include <QJsonArray>
 #include <QSqlDatabase>
 #include <QSqlQuery>
@@ -226,9 +227,10 @@ private Q_SLOTS:
         QVERIFY(!s1.isEmpty() && !s2.isEmpty() && !s3.isEmpty());
         QVERIFY(s1 != s2 && s2 != s3);
         const auto sessionsOfDave = [this] {
-            return httpRequest(m_http, "GET",
-                               m_dashboard->httpUrl(QStringLiteral("/api/v1/users/dave/sessions")),
-                               m_monitor);
+            return httpRequest(
+                m_http, "GET",
+                m_dashboard->httpUrl(QStringLiteral("/api/v1/users/dave/sessions?live=true")),
+                m_monitor);
         };
         // The dashboard's instance learns of the sessions within milliseconds.
         QTRY_COMPARE_WITH_TIMEOUT(sessionsOfDave().json().value("total").toInt(), 3, 2000);
@@ -481,6 +483,96 @@ private Q_SLOTS:
         QCOMPARE(codeOf(device.request(subscribe(QStringLiteral("room/LOBBY/roster")))),
                  QStringLiteral("FORBIDDEN"));
         QVERIFY(device.isConnected());
+    }
+
+    // Who was here at an instant, and a user's sessions live and past, from history.
+    void pastRosterAndUserHistory()
+    {
+        createRoom(*m_server, QStringLiteral("E2E-PAST"));
+        // Instants strictly between events: the server's clock is this machine's, in ms.
+        const auto instantAfterThisMillisecond = [] {
+            const QString now = QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
+            [[maybe_unused]] const bool advanced = QTest::qWaitFor(
+                [&] { return QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs) != now; });
+            return now;
+        };
+        const QString before = instantAfterThisMillisecond();
+        WsClient device;
+        const QString gone =
+            join(device, m_device2, QStringLiteral("E2E-PAST"), QStringLiteral("gone"));
+        QVERIFY(!gone.isEmpty());
+        const QString during = instantAfterThisMillisecond();
+        QCOMPARE(typeOf(device.request(leave(gone))), QStringLiteral("ACK"));
+        const QString stay =
+            join(device, m_device2, QStringLiteral("E2E-PAST"), QStringLiteral("stay"));
+        QVERIFY(!stay.isEmpty());
+
+        const auto roster = [&](const QString &at) {
+            QUrl url = m_dashboard->httpUrl(QStringLiteral("/api/v1/rooms/E2E-PAST/roster"));
+            if (!at.isNull())
+                url.setQuery(QStringLiteral("at=") +
+                             QString::fromLatin1(QUrl::toPercentEncoding(at)));
+            return httpRequest(m_http, "GET", url, m_monitor);
+        };
+        const auto ids = [](const HttpReply &reply) {
+            QStringList result;
+            for (const QJsonValue &item : reply.json().value("items").toArray())
+                result.append(item.toObject().value("sessionId").toString());
+            return result;
+        };
+        QCOMPARE(roster(before).status, 200);
+        QCOMPARE(ids(roster(before)), QStringList{});
+        // The ended session reaches history within the flush interval (1 s here).
+        QTRY_COMPARE_WITH_TIMEOUT(ids(roster(during)), QStringList{gone}, 5000);
+        const QJsonObject past = roster(during).json().value("items").toArray().first().toObject();
+        QCOMPARE(past.value("live").toBool(), false);
+        QCOMPARE(past.value("endReason").toString(), QStringLiteral("LEFT"));
+        QCOMPARE(past.value("userId").toString(), QStringLiteral("erin"));
+        const QString now = QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
+        QCOMPARE(ids(roster(now)), QStringList{stay});
+        QCOMPARE(
+            roster(now).json().value("items").toArray().first().toObject().value("live").toBool(),
+            true);
+
+        // A user's sessions: the live one first, then the past one, with a total.
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                const HttpReply mine = httpRequest(
+                    m_http, "GET",
+                    m_dashboard->httpUrl(QStringLiteral("/api/v1/users/erin/sessions")), m_monitor);
+                const QStringList got = ids(mine);
+                return got.indexOf(stay) >= 0 && got.indexOf(gone) > got.indexOf(stay) &&
+                       mine.json().value("total").toInt() >= 2;
+            }(),
+            5000);
+        const HttpReply firstPage = httpRequest(
+            m_http, "GET",
+            m_dashboard->httpUrl(QStringLiteral("/api/v1/users/erin/sessions?limit=1")), m_monitor);
+        QCOMPARE(firstPage.json().value("items").toArray().size(), 1);
+        QVERIFY(firstPage.json().value("total").toInt() >= 2);
+
+        // Bad instants are refused with the field named; devices may not look.
+        for (const QString &bad :
+             {QString(), QStringLiteral("yesterday"), QStringLiteral("2026-11-23T10:00:00"),
+              QStringLiteral("2999-01-01T00:00:00Z")}) {
+            const HttpReply refused = roster(bad);
+            QCOMPARE(refused.status, 422);
+            QCOMPARE(refused.header("Content-Type"), QByteArray("application/problem+json"));
+            QVERIFY2(refused.json().value("detail").toString().contains(QLatin1String("at")),
+                     refused.body.constData());
+        }
+        QCOMPARE(httpRequest(m_http, "GET",
+                             m_dashboard->httpUrl(QStringLiteral(
+                                 "/api/v1/rooms/NO-SUCH-ROOM/roster?at=2026-01-01T00:00:00Z")),
+                             m_monitor)
+                     .status,
+                 404);
+        QCOMPARE(httpRequest(m_http, "GET",
+                             m_dashboard->httpUrl(QStringLiteral(
+                                 "/api/v1/rooms/E2E-PAST/roster?at=2026-01-01T00:00:00Z")),
+                             m_device)
+                     .status,
+                 403);
     }
 
     void healthAndMetrics()

@@ -77,6 +77,8 @@ private slots:
     void allLiveRoomsSpansTenants_data() { dialects(); }
     void allLiveRoomsSpansTenants();
     void sessionHistoryCrossTenant_data() { dialects(); }
+    void pastRosterAndUserSessions_data() { dialects(); }
+    void pastRosterAndUserSessions();
     void sessionHistoryCrossTenant();
 
     void postgresRowLevelSecurity();
@@ -490,6 +492,70 @@ void TestRoomRepository::sessionHistoryCrossTenant()
     QVERIFY2(closed.ok(), describe(closed).constData());
     QCOMPARE(closed.value(), 2);
     QCOMPARE(sessions.find(QStringLiteral("globex"), batch.at(1).id)->endedAtMs, now);
+}
+
+// Who was in a room at an instant, and a user's sessions newest first, from history alone.
+void TestRoomRepository::pastRosterAndUserSessions()
+{
+    const Database db = freshDatabase();
+    SessionHistoryRepository sessions(db);
+    const QString room = QUuid::createUuid().toString(QUuid::WithoutBraces);
+    const qint64 t0 = 1'795'000'000'000; // whole seconds apart, exact in every dialect
+    const auto session = [&](const QString &user, qint64 start, qint64 end) {
+        SessionRecord r;
+        r.id = QUuid::createUuid().toString(QUuid::WithoutBraces);
+        r.tenantId = QStringLiteral("acme");
+        r.roomId = room;
+        r.roomCode = QStringLiteral("PAST");
+        r.userId = user;
+        r.connectedAtMs = start;
+        r.lastHeartbeatAtMs = end > 0 ? end : start;
+        if (end > 0) {
+            r.endedAtMs = end;
+            r.endReason = SessionEndReason::Left;
+        }
+        return r;
+    };
+    const SessionRecord early = session(QStringLiteral("dave"), t0, t0 + 60'000);
+    const SessionRecord late = session(QStringLiteral("dave"), t0 + 30'000, t0 + 120'000);
+    const SessionRecord open = session(QStringLiteral("erin"), t0 + 90'000, 0);
+    SessionRecord other = session(QStringLiteral("dave"), t0, 0);
+    other.tenantId = QStringLiteral("globex");
+    QVERIFY(sessions.upsert({early, late, open, other}).ok());
+
+    const auto idsAt = [&](qint64 at) {
+        QStringList ids;
+        const auto present = sessions.presentAt(QStringLiteral("acme"), room, at);
+        for (const SessionRecord &r : present.value())
+            ids.append(r.id);
+        return ids;
+    };
+    QCOMPARE(idsAt(t0 - 1), QStringList{});
+    QCOMPARE(idsAt(t0), QStringList{early.id}); // a start counts at its instant
+    QCOMPARE(idsAt(t0 + 45'000), (QStringList{early.id, late.id}));
+    QCOMPARE(idsAt(t0 + 60'000), QStringList{late.id}); // an end does not
+    QCOMPARE(idsAt(t0 + 100'000), (QStringList{late.id, open.id}));
+    QCOMPARE(idsAt(t0 + 999'000), QStringList{open.id}); // still open
+    const auto past = sessions.presentAt(QStringLiteral("acme"), room, t0 + 45'000).value();
+    QVERIFY(past.at(0).endReason == SessionEndReason::Left);
+    QCOMPARE(past.at(0).endedAtMs, t0 + 60'000);
+    QCOMPARE(sessions.presentAt(QStringLiteral("globex"), room, t0 + 45'000)->size(), 1);
+    // Millisecond precision: a session of 5 ms is found in its middle and not after it.
+    const SessionRecord brief = session(QStringLiteral("erin"), t0 + 200'001, t0 + 200'006);
+    QVERIFY(sessions.upsert({brief}).ok());
+    QCOMPARE(idsAt(t0 + 200'003), (QStringList{open.id, brief.id}));
+    QCOMPARE(idsAt(t0 + 200'006), QStringList{open.id});
+
+    auto first = sessions.listForUser(QStringLiteral("acme"), QStringLiteral("dave"), 0, 1);
+    QVERIFY2(first.ok(), describe(first).constData());
+    QCOMPARE(first->total, 2); // not globex's dave
+    QCOMPARE(first->records.size(), 1);
+    QCOMPARE(first->records.at(0).id, late.id); // newest first
+    auto second = sessions.listForUser(QStringLiteral("acme"), QStringLiteral("dave"), 1, 10);
+    QCOMPARE(second->records.size(), 1);
+    QCOMPARE(second->records.at(0).id, early.id);
+    QCOMPARE(sessions.listForUser(QStringLiteral("acme"), QStringLiteral("nobody"), 0, 10)->total,
+             0);
 }
 
 // The proof that PostgreSQL itself, not only the repository WHERE clauses, confines the
