@@ -138,83 +138,63 @@ Status SessionHistoryRepository::upsert(const QList<SessionRecord> &records)
 Result<SessionRecord> SessionHistoryRepository::find(const QString &tenantId,
                                                      const QString &sessionId) const
 {
+    const Error notFound =
+        makeError(ErrorKind::NotFound, QStringLiteral("session '%1' not found").arg(sessionId));
     if (tenantId.isEmpty() || sessionId.isEmpty() || !sql::isDbId(sessionId, m_db.dialect()))
-        return makeError(ErrorKind::NotFound,
-                         QStringLiteral("session '%1' not found").arg(sessionId));
+        return notFound;
+    auto records = selectRecords(tenantId, QStringLiteral("id = ?"), {sessionId},
+                                 QStringLiteral("finding session"));
+    if (!records)
+        return records.error();
+    if (records->isEmpty())
+        return notFound;
+    return records->constFirst();
+}
+
+Result<QList<SessionRecord>> SessionHistoryRepository::selectRecords(const QString &tenantId,
+                                                                     const QString &condition,
+                                                                     const QVariantList &binds,
+                                                                     const QString &what) const
+{
+    if (tenantId.isEmpty())
+        return QList<SessionRecord>{};
     sql::Transaction transaction(m_db);
     if (auto begun = transaction.beginForTenant(tenantId); !begun)
         return begun.error();
     QSqlQuery query(m_db.handle());
     query.prepare(QStringLiteral("SELECT ") + kSessionColumns +
-                  QStringLiteral(" FROM dat_spd_session WHERE tenant_id = ? AND id = ?"));
+                  QStringLiteral(" FROM dat_spd_session WHERE tenant_id = ? AND ") + condition);
     query.addBindValue(tenantId);
-    query.addBindValue(sessionId);
-    if (auto done = sql::exec(query, m_db.dialect(), QStringLiteral("finding session")); !done)
+    for (const QVariant &value : binds)
+        query.addBindValue(value);
+    if (auto done = sql::exec(query, m_db.dialect(), what); !done)
         return done.error();
-    if (!query.next())
-        return makeError(ErrorKind::NotFound,
-                         QStringLiteral("session '%1' not found").arg(sessionId));
-    SessionRecord record = recordFromRow(query);
+    QList<SessionRecord> records;
+    while (query.next())
+        records.append(recordFromRow(query));
     if (auto committed = transaction.commit(); !committed)
         return committed.error();
-    return record;
+    return records;
 }
 
 Result<QList<SessionRecord>> SessionHistoryRepository::listForRoom(const QString &tenantId,
                                                                    const QString &roomId,
                                                                    int limit) const
 {
-    if (tenantId.isEmpty())
-        return QList<SessionRecord>{};
-    sql::Transaction transaction(m_db);
-    if (auto begun = transaction.beginForTenant(tenantId); !begun)
-        return begun.error();
-    QSqlQuery query(m_db.handle());
-    query.prepare(QStringLiteral("SELECT ") + kSessionColumns +
-                  QStringLiteral(" FROM dat_spd_session WHERE tenant_id = ? AND room_id = ? "
-                                 "ORDER BY started_at DESC, id LIMIT ?"));
-    query.addBindValue(tenantId);
-    query.addBindValue(roomId);
-    query.addBindValue(qMax(1, limit));
-    if (auto done = sql::exec(query, m_db.dialect(), QStringLiteral("listing room sessions"));
-        !done)
-        return done.error();
-    QList<SessionRecord> records;
-    while (query.next())
-        records.append(recordFromRow(query));
-    if (auto committed = transaction.commit(); !committed)
-        return committed.error();
-    return records;
+    return selectRecords(tenantId,
+                         QStringLiteral("room_id = ? ORDER BY started_at DESC, id LIMIT ?"),
+                         {roomId, qMax(1, limit)}, QStringLiteral("listing room sessions"));
 }
 
 Result<QList<SessionRecord>> SessionHistoryRepository::presentAt(const QString &tenantId,
                                                                  const QString &roomId,
                                                                  qint64 atMs) const
 {
-    if (tenantId.isEmpty())
-        return QList<SessionRecord>{};
-    sql::Transaction transaction(m_db);
-    if (auto begun = transaction.beginForTenant(tenantId); !begun)
-        return begun.error();
-    QSqlQuery query(m_db.handle());
-    query.prepare(QStringLiteral("SELECT ") + kSessionColumns +
-                  QStringLiteral(" FROM dat_spd_session WHERE tenant_id = ? AND room_id = ? "
-                                 "AND started_at <= ? AND (ended_at IS NULL OR ended_at > ?) "
-                                 "ORDER BY started_at, id"));
     const QVariant at = sql::toDbTimeMs(atMs, m_db.dialect());
-    query.addBindValue(tenantId);
-    query.addBindValue(roomId);
-    query.addBindValue(at);
-    query.addBindValue(at);
-    if (auto done = sql::exec(query, m_db.dialect(), QStringLiteral("reading a past roster"));
-        !done)
-        return done.error();
-    QList<SessionRecord> records;
-    while (query.next())
-        records.append(recordFromRow(query));
-    if (auto committed = transaction.commit(); !committed)
-        return committed.error();
-    return records;
+    return selectRecords(tenantId,
+                         QStringLiteral("room_id = ? AND started_at <= ? AND (ended_at IS NULL "
+                                        "OR ended_at > ?) ORDER BY started_at, id"),
+                         {roomId, at, at}, QStringLiteral("reading a past roster"));
 }
 
 Result<SessionHistoryRepository::Page>
@@ -224,33 +204,28 @@ SessionHistoryRepository::listForUser(const QString &tenantId, const QString &us
     Page page;
     if (tenantId.isEmpty())
         return page;
-    sql::Transaction transaction(m_db);
-    if (auto begun = transaction.beginForTenant(tenantId); !begun)
-        return begun.error();
-    QSqlQuery count(m_db.handle());
-    count.prepare(
-        QStringLiteral("SELECT count(*) FROM dat_spd_session WHERE tenant_id = ? AND user_id = ?"));
-    count.addBindValue(tenantId);
-    count.addBindValue(userId);
-    if (auto done = sql::exec(count, m_db.dialect(), QStringLiteral("counting user sessions"));
-        !done)
-        return done.error();
-    page.total = count.next() ? count.value(0).toLongLong() : 0;
-    QSqlQuery query(m_db.handle());
-    query.prepare(QStringLiteral("SELECT ") + kSessionColumns +
-                  QStringLiteral(" FROM dat_spd_session WHERE tenant_id = ? AND user_id = ? "
-                                 "ORDER BY started_at DESC, id LIMIT ? OFFSET ?"));
-    query.addBindValue(tenantId);
-    query.addBindValue(userId);
-    query.addBindValue(qMax(1, limit));
-    query.addBindValue(qMax(0, offset));
-    if (auto done = sql::exec(query, m_db.dialect(), QStringLiteral("listing user sessions"));
-        !done)
-        return done.error();
-    while (query.next())
-        page.records.append(recordFromRow(query));
-    if (auto committed = transaction.commit(); !committed)
-        return committed.error();
+    {
+        sql::Transaction transaction(m_db);
+        if (auto begun = transaction.beginForTenant(tenantId); !begun)
+            return begun.error();
+        QSqlQuery count(m_db.handle());
+        count.prepare(QStringLiteral(
+            "SELECT count(*) FROM dat_spd_session WHERE tenant_id = ? AND user_id = ?"));
+        count.addBindValue(tenantId);
+        count.addBindValue(userId);
+        if (auto done = sql::exec(count, m_db.dialect(), QStringLiteral("counting user sessions"));
+            !done)
+            return done.error();
+        page.total = count.next() ? count.value(0).toLongLong() : 0;
+        if (auto committed = transaction.commit(); !committed)
+            return committed.error();
+    }
+    auto records = selectRecords(
+        tenantId, QStringLiteral("user_id = ? ORDER BY started_at DESC, id LIMIT ? OFFSET ?"),
+        {userId, qMax(1, limit), qMax(0, offset)}, QStringLiteral("listing user sessions"));
+    if (!records)
+        return records.error();
+    page.records = std::move(*records);
     return page;
 }
 

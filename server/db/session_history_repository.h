@@ -6,6 +6,7 @@
 
 #include <QList>
 #include <QString>
+#include <QVariant>
 
 namespace spidi {
 
@@ -47,6 +48,11 @@ public:
     Result<int> closeOpenSessions(SessionEndReason reason);
 
 private:
+    // SELECT every column of the tenant's rows matching `condition` (with its ORDER/LIMIT).
+    Result<QList<SessionRecord>> selectRecords(const QString &tenantId, const QString &condition,
+                                               const QVariantList &binds,
+                                               const QString &what) const;
+
     Database m_db;
 };
 
