@@ -631,7 +631,7 @@ void TestRoomRepository::postgresRowLevelSecurity()
                                               "'dat_spd_%' AND relkind = 'r' AND "
                                               "relrowsecurity AND relforcerowsecurity"))
                  .toLongLong(),
-             7);
+             8); // room, attr, session, stats, stats_part, alert rule, alert event, audit
 }
 
 void TestRoomRepository::postgresUniqueViolationCode()
