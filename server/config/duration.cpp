@@ -8,9 +8,10 @@ Result<qint64> parseDurationSeconds(QStringView text)
 {
     const QStringView trimmed = text.trimmed();
     const auto invalid = [&] {
-        return makeError(ErrorKind::Invalid,
-                         QStringLiteral("invalid duration '%1' (expected e.g. 90, 90s, 15m, 24h, 7d)")
-                             .arg(trimmed));
+        return makeError(
+            ErrorKind::Invalid,
+            QStringLiteral("invalid duration '%1' (expected e.g. 90, 90s, 15m, 24h, 7d)")
+                .arg(trimmed));
     };
     if (trimmed.isEmpty())
         return invalid();

@@ -256,7 +256,9 @@ Result<ServerConfig> buildConfig(const Settings &settings, const QProcessEnviron
     for (const DurationTarget &d :
          {DurationTarget{"heartbeat-interval", &config.heartbeatIntervalSec, 3600},
           DurationTarget{"session-timeout", &config.sessionTimeoutSec, 86400},
-          DurationTarget{"flush-interval", &config.flushIntervalSec, 3600}}) {
+          DurationTarget{"flush-interval", &config.flushIntervalSec, 3600},
+          DurationTarget{"alert-interval", &config.alertIntervalSec, 10},
+          DurationTarget{"stats-interval", &config.statsIntervalSec, 3600}}) {
         if (!has(d.name))
             continue;
         const auto seconds = durationSetting(QLatin1String(d.name), get(d.name), 1, d.max);
@@ -326,6 +328,50 @@ Result<ServerConfig> buildConfig(const Settings &settings, const QProcessEnviron
         if (!value)
             return value.error();
         *i.target = int(*value);
+    }
+
+    struct RetentionTarget
+    {
+        const char *name;
+        qint64 *target;
+        qint64 min;
+    };
+    // A bucket must outlive the roll-up that reads it: MINUTE rows feed HOUR rows, HOUR rows DAY
+    // rows, so the minimums leave a day of margin.
+    for (const RetentionTarget &r :
+         {RetentionTarget{"retention-minute", &config.retentionMinuteSec, 2 * 3600},
+          RetentionTarget{"retention-hour", &config.retentionHourSec, 2 * 86400},
+          RetentionTarget{"retention-day", &config.retentionDaySec, 2 * 86400}}) {
+        if (!has(r.name))
+            continue;
+        const auto seconds =
+            durationSetting(QLatin1String(r.name), get(r.name), r.min, 100LL * 365 * 86400);
+        if (!seconds)
+            return seconds.error();
+        *r.target = *seconds;
+    }
+
+    config.smtpHost = get("smtp-host").value;
+    config.smtpUser = get("smtp-user").value;
+    config.smtpPasswordFile = get("smtp-password-file").value;
+    config.smtpFrom = get("smtp-from").value;
+    if (has("smtp-tls")) {
+        const QString mode = get("smtp-tls").value.toLower();
+        if (mode == u"none")
+            config.smtpTls = SmtpTls::None;
+        else if (mode == u"starttls")
+            config.smtpTls = SmtpTls::StartTls;
+        else if (mode == u"tls")
+            config.smtpTls = SmtpTls::Tls;
+        else
+            return invalidSetting(QStringLiteral("smtp-tls"), get("smtp-tls"),
+                                  QStringLiteral("expected none, starttls or tls"));
+    }
+    if (has("smtp-port")) {
+        const auto port = integerSetting(QStringLiteral("smtp-port"), get("smtp-port"), 1, 65535);
+        if (!port)
+            return port.error();
+        config.smtpPort = int(*port);
     }
     return config;
 }

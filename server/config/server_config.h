@@ -15,12 +15,14 @@ namespace spidi {
 // Every setting of `spidi-server` (SPEC section 5a, docs/configuration.md). The defaults here are
 // the documented defaults; parseCommandLine() layers config file, SPIDI_* environment and
 // command-line flags over them.
+enum class SmtpTls { None, StartTls, Tls };
+
 struct ServerConfig
 {
     quint16 port = 8080; // 0: the OS picks a free port (tests)
     QHostAddress bind = QHostAddress(QHostAddress::AnyIPv4);
-    QString configFile; // the config file that was read, empty if none
-    QString dataDir;    // absolute; see defaultDataDir()
+    QString configFile;  // the config file that was read, empty if none
+    QString dataDir;     // absolute; see defaultDataDir()
     QString databaseUrl; // empty: embedded SQLite file in dataDir
     QString redisUrl;    // empty: in-process hot store
     int heartbeatIntervalSec = 15;
@@ -34,6 +36,17 @@ struct ServerConfig
     int rateLimitPerSec = 50; // per WebSocket connection; 0: unlimited
     int rateLimitBurst = 100;
     int maxConnections = 0; // 0: unlimited
+    int alertIntervalSec = 5;
+    QString smtpHost; // empty: e-mail channels are recorded as failed ("no SMTP relay")
+    int smtpPort = 0; // 0: 25, or 465 with SmtpTls::Tls
+    SmtpTls smtpTls = SmtpTls::None;
+    QString smtpUser;
+    QString smtpPasswordFile;
+    QString smtpFrom; // empty: spidi@<host name>
+    int statsIntervalSec = 30;
+    qint64 retentionMinuteSec = 7 * 86400;
+    qint64 retentionHourSec = 90 * 86400;
+    qint64 retentionDaySec = 730 * 86400;
 
     AuthConfig authConfig() const
     {

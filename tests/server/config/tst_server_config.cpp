@@ -60,6 +60,30 @@ QString valueOf(const ServerConfig &c, const QString &option)
         return QString::number(c.rateLimitBurst);
     if (option == u"max-connections")
         return QString::number(c.maxConnections);
+    if (option == u"alert-interval")
+        return QString::number(c.alertIntervalSec);
+    if (option == u"smtp-host")
+        return c.smtpHost;
+    if (option == u"smtp-port")
+        return QString::number(c.smtpPort);
+    if (option == u"smtp-tls")
+        return c.smtpTls == SmtpTls::None       ? QStringLiteral("none")
+               : c.smtpTls == SmtpTls::StartTls ? QStringLiteral("starttls")
+                                                : QStringLiteral("tls");
+    if (option == u"smtp-user")
+        return c.smtpUser;
+    if (option == u"smtp-password-file")
+        return c.smtpPasswordFile;
+    if (option == u"smtp-from")
+        return c.smtpFrom;
+    if (option == u"stats-interval")
+        return QString::number(c.statsIntervalSec);
+    if (option == u"retention-minute")
+        return QString::number(c.retentionMinuteSec);
+    if (option == u"retention-hour")
+        return QString::number(c.retentionHourSec);
+    if (option == u"retention-day")
+        return QString::number(c.retentionDaySec);
     return QStringLiteral("<no such option %1>").arg(option);
 }
 
@@ -303,6 +327,42 @@ void TestServerConfig::everyOptionFromEverySource_data()
     QTest::newRow("max-connections") << "max-connections"
                                      << "20000"
                                      << "20000" << QStringList{};
+    QTest::newRow("alert-interval") << "alert-interval"
+                                    << "2s"
+                                    << "2" << QStringList{};
+    QTest::newRow("smtp-host") << "smtp-host"
+                               << "mail.example.org"
+                               << "mail.example.org" << QStringList{};
+    QTest::newRow("smtp-port") << "smtp-port"
+                               << "2525"
+                               << "2525" << QStringList{};
+    QTest::newRow("smtp-tls starttls") << "smtp-tls"
+                                       << "STARTTLS"
+                                       << "starttls" << QStringList{};
+    QTest::newRow("smtp-tls tls") << "smtp-tls"
+                                  << "tls"
+                                  << "tls" << QStringList{};
+    QTest::newRow("smtp-user") << "smtp-user"
+                               << "alerts"
+                               << "alerts" << QStringList{};
+    QTest::newRow("smtp-password-file") << "smtp-password-file"
+                                        << "/etc/spidi/smtp.password"
+                                        << "/etc/spidi/smtp.password" << QStringList{};
+    QTest::newRow("smtp-from") << "smtp-from"
+                               << "noc@example.org"
+                               << "noc@example.org" << QStringList{};
+    QTest::newRow("stats-interval") << "stats-interval"
+                                    << "1m"
+                                    << "60" << QStringList{};
+    QTest::newRow("retention-minute") << "retention-minute"
+                                      << "3d"
+                                      << "259200" << QStringList{};
+    QTest::newRow("retention-hour") << "retention-hour"
+                                    << "30d"
+                                    << "2592000" << QStringList{};
+    QTest::newRow("retention-day") << "retention-day"
+                                   << "365d"
+                                   << "31536000" << QStringList{};
 }
 
 void TestServerConfig::everyOptionFromEverySource()
@@ -584,6 +644,22 @@ void TestServerConfig::validationErrors_data()
         << ""
         << "session-timeout"
         << "heartbeat-interval";
+    QTest::newRow("alert-interval above 10 s") << QStringList{"--alert-interval", "11"} << ""
+                                               << ""
+                                               << "alert-interval"
+                                               << "alert-interval";
+    QTest::newRow("smtp-tls unknown") << QStringList{"--smtp-tls", "ssl3"} << ""
+                                      << ""
+                                      << "smtp-tls"
+                                      << "ssl3";
+    QTest::newRow("smtp-port zero") << QStringList{} << "SPIDI_SMTP_PORT"
+                                    << "0"
+                                    << "smtp-port"
+                                    << "SPIDI_SMTP_PORT";
+    QTest::newRow("retention-minute below 2 h") << QStringList{"--retention-minute", "1h"} << ""
+                                                << ""
+                                                << "retention-minute"
+                                                << "retention-minute";
     QTest::newRow("heartbeat zero") << QStringList{"--heartbeat-interval", "0"} << ""
                                     << ""
                                     << "heartbeat-interval"
@@ -734,7 +810,7 @@ void TestServerConfig::helpMentionsEveryOption()
 {
     const QString help = serverHelpText();
     QVERIFY(help.startsWith(QLatin1String("Usage: spidi-server")));
-    QCOMPARE(configOptions().size(), 17);
+    QCOMPARE(configOptions().size(), 28);
     for (const ConfigOption &option : configOptions()) {
         QVERIFY2(help.contains(QStringLiteral("--") + option.name + QLatin1Char(' ')),
                  qPrintable(option.name));
