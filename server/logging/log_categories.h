@@ -12,3 +12,6 @@ Q_DECLARE_LOGGING_CATEGORY(lcAuth)     // spidi.auth
 Q_DECLARE_LOGGING_CATEGORY(lcConfig)   // spidi.config
 Q_DECLARE_LOGGING_CATEGORY(lcServer)   // spidi.server
 Q_DECLARE_LOGGING_CATEGORY(lcCluster)  // spidi.cluster
+Q_DECLARE_LOGGING_CATEGORY(lcAlerts)   // spidi.alerts
+Q_DECLARE_LOGGING_CATEGORY(lcNotify)   // spidi.notify
+Q_DECLARE_LOGGING_CATEGORY(lcStats)    // spidi.stats
