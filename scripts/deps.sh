@@ -10,8 +10,9 @@ SPIDI_BUILD_PACKAGES=(
   qt6-declarative-dev qt6-declarative-dev-tools qt6-charts-dev
   qml6-module-qtquick qml6-module-qtquick-controls qml6-module-qtquick-layouts
   qml6-module-qtquick-templates qml6-module-qtquick-window qml6-module-qtqml-workerscript
+  qml6-module-qtqml qml6-module-qtqml-models
   qml6-module-qtcharts qml6-module-qttest qml6-module-qtquick-dialogs qml6-module-qt-labs-settings
-  libjwt-dev libhiredis-dev prometheus-cpp-dev libssl-dev
+  libjwt-dev libhiredis-dev prometheus-cpp-dev libssl-dev libcurl4-openssl-dev
   redis-server postgresql-15 postgresql-client-15 nginx-light
   python3 curl jq
 )

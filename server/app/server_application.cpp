@@ -1,5 +1,6 @@
 #include "app/server_application.h"
 
+#include "alerts/alert_service.h"
 #include "auth/jwt_keys.h"
 #include "auth/token_extractor.h"
 #include "cluster/cluster_link.h"
@@ -17,15 +18,20 @@
 #include "metrics/server_metrics.h"
 #include "presence/clock.h"
 #include "presence/presence_engine.h"
+#include "rest/alerts_api.h"
 #include "rest/ops_api.h"
 #include "rest/presence_api.h"
 #include "rest/rest_context.h"
 #include "rest/rooms_api.h"
+#include "rest/stats_api.h"
+#include "stats/heartbeat_stats_recorder.h"
+#include "stats/stats_consolidator.h"
 #include "store/memory_hot_store.h"
 #include "store/redis_hot_store.h"
 
 #include <QDateTime>
 #include <QEventLoop>
+#include <QFile>
 #include <QHttpServer>
 #include <QJsonArray>
 #include <QPointer>
@@ -51,6 +57,7 @@ ServerApplication::ServerApplication(ServerConfig config, QObject *parent)
     connect(&m_sweepTimer, &QTimer::timeout, this, &ServerApplication::sweep);
     m_gaugeTimer.setInterval(kGaugeIntervalMs);
     connect(&m_gaugeTimer, &QTimer::timeout, this, &ServerApplication::refreshGauges);
+    connect(&m_statsTimer, &QTimer::timeout, this, &ServerApplication::consolidateStats);
 }
 
 ServerApplication::~ServerApplication()
@@ -60,10 +67,14 @@ ServerApplication::~ServerApplication()
     m_frontDoor.reset();
     m_http.reset();
     m_gateway.reset();
+    // Before the database closes: pending deliveries record that they were cut short.
+    m_alerts.reset();
     m_hub.reset();
     m_cluster.reset();
     m_lease.reset();
     m_bus.reset();
+    m_statsRecorder.reset();
+    m_statsConsolidator.reset();
     m_history.reset();
     m_engine.reset();
     m_store.reset();
@@ -182,6 +193,15 @@ Status ServerApplication::start()
                     m_metrics->sessionEnded(toString(*session.endReason));
             });
     m_history->start();
+    // Statistics: every instance counts the heartbeats it receives; the leader consolidates.
+    m_statsRecorder =
+        std::make_unique<HeartbeatStatsRecorder>(*m_engine, *m_database, *m_clock, m_instanceId);
+    StatsSettings statsSettings;
+    statsSettings.historyFlushIntervalSec = m_config.flushIntervalSec;
+    statsSettings.retentionMinuteSec = m_config.retentionMinuteSec;
+    statsSettings.retentionHourSec = m_config.retentionHourSec;
+    statsSettings.retentionDaySec = m_config.retentionDaySec;
+    m_statsConsolidator = std::make_unique<StatsConsolidator>(*m_database, *m_clock, statsSettings);
     if (auto clustered = startCluster(); !clustered)
         return clustered;
 
@@ -196,6 +216,8 @@ Status ServerApplication::start()
     limits.rateLimitBurst = m_config.rateLimitBurst;
     m_gateway = std::make_unique<WebSocketGateway>(*m_engine, *m_hub, authenticator, limits,
                                                    m_metrics.get());
+    if (auto alerts = startAlerts(); !alerts)
+        return alerts;
 
     m_http = std::make_unique<QHttpServer>();
     m_restContext = std::make_unique<rest::RestContext>();
@@ -216,6 +238,8 @@ Status ServerApplication::start()
     };
     rest::registerRoomRoutes(*m_http, *m_restContext);
     rest::registerPresenceRoutes(*m_http, *m_restContext, *m_engine);
+    rest::registerStatsRoutes(*m_http, *m_restContext, *m_engine);
+    rest::registerAlertRoutes(*m_http, *m_restContext, m_alerts.get());
     rest::registerOpsRoutes(*m_http, rest::OpsEndpoints{[this] { return health(); },
                                                         [this] {
                                                             refreshGauges();
@@ -240,6 +264,9 @@ Status ServerApplication::start()
 
     m_sweepTimer.start();
     m_gaugeTimer.start();
+    m_statsRecorder->start();
+    m_statsTimer.start(qMax(1, m_config.statsIntervalSec) * 1000);
+    m_alerts->start();
     m_running = true;
     refreshGauges();
     logEvent(lcServer(), QtInfoMsg, "server.listening",
@@ -259,6 +286,8 @@ bool ServerApplication::stop()
     m_running = false;
     m_sweepTimer.stop();
     m_gaugeTimer.stop();
+    m_statsTimer.stop();
+    m_alerts->stop();
     m_frontDoor->close();
     m_gateway->closeAll();
     int ended = 0;
@@ -271,6 +300,9 @@ bool ServerApplication::stop()
         m_lease->release();
         m_bus->commands().drain(kStoreDrainMs);
     }
+    // This instance's heartbeat counts, before the database closes (logged if it fails).
+    m_statsRecorder->stop();
+    m_statsRecorder->flush();
     const int queued = m_history->queueDepth();
     const bool flushed = m_history->flushNow();
     logEvent(lcServer(), flushed ? QtInfoMsg : QtCriticalMsg, "server.stopped",
@@ -306,6 +338,42 @@ void ServerApplication::sweep()
     const int ended = m_engine->sweep();
     if (ended > 0)
         qCDebug(lcPresence) << "sweep ended" << ended << "sessions";
+}
+
+Status ServerApplication::startAlerts()
+{
+    AlertServiceOptions options;
+    options.intervalSec = m_config.alertIntervalSec;
+    options.smtp.host = m_config.smtpHost;
+    options.smtp.port = m_config.smtpPort;
+    options.smtp.tls = m_config.smtpTls;
+    options.smtp.user = m_config.smtpUser;
+    options.smtp.from = m_config.smtpFrom;
+    if (!m_config.smtpPasswordFile.isEmpty()) {
+        QFile file(m_config.smtpPasswordFile);
+        if (!file.open(QIODevice::ReadOnly))
+            return makeError(ErrorKind::Invalid,
+                             QStringLiteral("cannot read smtp-password-file %1: %2")
+                                 .arg(m_config.smtpPasswordFile, file.errorString()),
+                             QStringLiteral("smtp-password-file"));
+        options.smtp.password = QString::fromUtf8(file.readLine()).trimmed();
+    }
+    m_alerts =
+        std::make_unique<AlertService>(*m_clock, *m_engine, *m_database, *m_metrics, options);
+    // Once per cluster: the lease holder evaluates; a single instance always does.
+    m_alerts->setLeaderCheck([this] { return !m_lease || m_lease->isLeader(); });
+    m_alerts->setPublisher([this](const QString &tenantId, const QJsonObject &message) {
+        m_hub->publishAlert(tenantId, message);
+    });
+    if (m_cluster) {
+        m_alerts->setForwarder(
+            [this](const QJsonObject &payload) { m_cluster->publishAlerts(payload); });
+        m_cluster->setAlertsHandler(
+            [this](const QJsonObject &payload) { m_alerts->onClusterMessage(payload); });
+    }
+    m_hub->setAlertSnapshot(
+        [this](const QString &tenantId) { return m_alerts->snapshot(tenantId); });
+    return Ok{};
 }
 
 Status ServerApplication::startCluster()
@@ -402,6 +470,17 @@ void ServerApplication::refreshGauges()
     }
 }
 
+void ServerApplication::consolidateStats()
+{
+    // Cluster-once work: with several instances only the leader consolidates.
+    if (m_lease && !m_lease->isLeader()) {
+        m_statsConsolidator->resetCursor();
+        return;
+    }
+    // runOnce() logs its outcome and keeps the last error for health().
+    (void)m_statsConsolidator->runOnce();
+}
+
 QJsonObject ServerApplication::health() const
 {
     QJsonObject components;
@@ -455,6 +534,36 @@ QJsonObject ServerApplication::health() const
                     {QLatin1String("queueDepth"), m_history->queueDepth()},
                     {QLatin1String("rowsWritten"), m_history->rowsWritten()},
                     {QLatin1String("failedFlushes"), m_history->failedFlushes()}});
+
+    // Statistics never degrade the service: a failed run is redone by the next one.
+    const qint64 statsRunMs = m_statsConsolidator->lastRunMs();
+    components.insert(
+        QLatin1String("stats"),
+        QJsonObject{{QLatin1String("status"), m_statsConsolidator->lastError().isEmpty()
+                                                  ? QLatin1String("ok")
+                                                  : QLatin1String("failing")},
+                    {QLatin1String("consolidates"), !m_lease || m_lease->isLeader()},
+                    {QLatin1String("lastConsolidation"),
+                     statsRunMs > 0 ? QJsonValue(QDateTime::fromMSecsSinceEpoch(statsRunMs, Qt::UTC)
+                                                     .toString(Qt::ISODateWithMs))
+                                    : QJsonValue(QJsonValue::Null)},
+                    {QLatin1String("lastError"), m_statsConsolidator->lastError()},
+                    {QLatin1String("unwrittenMinutes"), m_statsRecorder->dirtyMinutes()}});
+
+    // Alerts degrade nothing either: a failed write is retried by the next evaluation.
+    const qint64 alertsRunMs = m_alerts->lastEvaluationMs();
+    components.insert(
+        QLatin1String("alerts"),
+        QJsonObject{
+            {QLatin1String("status"),
+             m_alerts->lastError().isEmpty() ? QLatin1String("ok") : QLatin1String("failing")},
+            {QLatin1String("evaluates"), m_alerts->isEvaluating()},
+            {QLatin1String("lastEvaluation"),
+             alertsRunMs > 0 ? QJsonValue(QDateTime::fromMSecsSinceEpoch(alertsRunMs, Qt::UTC)
+                                              .toString(Qt::ISODateWithMs))
+                             : QJsonValue(QJsonValue::Null)},
+            {QLatin1String("lastError"), m_alerts->lastError()},
+            {QLatin1String("deliveriesInFlight"), m_alerts->deliveriesInFlight()}});
 
     const QJsonObject cluster = clusterHealth();
     components.insert(QLatin1String("cluster"), cluster);

@@ -17,6 +17,7 @@ class QHttpServer;
 
 namespace spidi {
 
+class AlertService;
 class ClusterLink;
 class FrontDoor;
 class HotStore;
@@ -25,6 +26,8 @@ class RedisClusterBus;
 class PresenceEngine;
 class ServerMetrics;
 class SessionHistoryWriter;
+class HeartbeatStatsRecorder;
+class StatsConsolidator;
 class SubscriptionHub;
 class SystemClock;
 class WebSocketGateway;
@@ -59,9 +62,12 @@ private:
     void sweep();
     void refreshGauges();
     Status startCluster();
+    Status startAlerts();
     // Brings the engine's room directory in line with SQL (another instance changed it).
     void reloadRooms();
     QJsonObject clusterHealth() const;
+    // Statistics consolidation, on the cluster leader only (docs/schema.md, "Statistics").
+    void consolidateStats();
 
     ServerConfig m_config;
     QElapsedTimer m_uptime;
@@ -76,13 +82,17 @@ private:
     std::unique_ptr<LeaderLease> m_lease;
     std::unique_ptr<ClusterLink> m_cluster;
     std::unique_ptr<SessionHistoryWriter> m_history;
+    std::unique_ptr<HeartbeatStatsRecorder> m_statsRecorder;
+    std::unique_ptr<StatsConsolidator> m_statsConsolidator;
     std::unique_ptr<SubscriptionHub> m_hub;
+    std::unique_ptr<AlertService> m_alerts;
     std::unique_ptr<WebSocketGateway> m_gateway;
     std::unique_ptr<QHttpServer> m_http;
     std::unique_ptr<rest::RestContext> m_restContext;
     std::unique_ptr<FrontDoor> m_frontDoor;
     QTimer m_sweepTimer;
     QTimer m_gaugeTimer;
+    QTimer m_statsTimer;
     qint64 m_rowsReported = 0;
     qint64 m_skippedReported = 0;
     bool m_running = false;

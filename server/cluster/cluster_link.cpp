@@ -73,6 +73,14 @@ void ClusterLink::roomChanged(const QString &roomId, bool removed)
     m_bus.publish(message);
 }
 
+void ClusterLink::publishAlerts(const QJsonObject &payload)
+{
+    cluster::Message message;
+    message.type = cluster::MessageType::Alerts;
+    message.payload = payload;
+    m_bus.publish(message);
+}
+
 int ClusterLink::sweepOrphans()
 {
     // Only the leader, and only once it has listened long enough to know who is alive.
@@ -141,6 +149,10 @@ void ClusterLink::onReceived(const cluster::Message &message)
             {{"room_id", message.roomId}, {"removed", message.removed}, {"peer", message.from}});
         if (m_reloadRooms)
             m_reloadRooms();
+        return;
+    case MessageType::Alerts:
+        if (m_alertsHandler)
+            m_alertsHandler(message.payload);
         return;
     case MessageType::Kick:
         if (message.target == m_engine.instanceId() &&

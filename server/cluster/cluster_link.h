@@ -37,6 +37,12 @@ public:
     void start();
     // A room changed through this instance's REST API.
     void roomChanged(const QString &roomId, bool removed);
+    // Alert news for the other instances, and where to hand theirs (AlertService).
+    void publishAlerts(const QJsonObject &payload);
+    void setAlertsHandler(std::function<void(const QJsonObject &)> handler)
+    {
+        m_alertsHandler = std::move(handler);
+    }
     // Runs the leader's share of the periodic work; returns the orphans ended.
     int sweepOrphans();
 
@@ -50,6 +56,7 @@ private:
     RedisClusterBus &m_bus;
     LeaderLease &m_lease;
     std::function<void()> m_reloadRooms;
+    std::function<void(const QJsonObject &)> m_alertsHandler;
     QTimer m_orphanTimer;
 };
 

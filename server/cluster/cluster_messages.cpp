@@ -26,6 +26,7 @@ const TypeName kTypes[] = {
     {MessageType::SyncRequest, QLatin1String("sync")},
     {MessageType::RoomChanged, QLatin1String("room")},
     {MessageType::Kick, QLatin1String("kick")},
+    {MessageType::Alerts, QLatin1String("alerts")},
 };
 
 std::optional<MessageType> typeFromString(const QString &text)
@@ -141,6 +142,8 @@ QByteArray encode(const Message &message)
         o.insert(QLatin1String("tenantId"), message.tenantId);
         o.insert(QLatin1String("sessionId"), message.sessionId);
     }
+    if (message.type == MessageType::Alerts)
+        o.insert(QLatin1String("payload"), message.payload);
     return QJsonDocument(o).toJson(QJsonDocument::Compact);
 }
 
@@ -206,6 +209,11 @@ Result<Message> decode(const QByteArray &payload)
         message.sessionId = o.value(QLatin1String("sessionId")).toString();
         if (message.target.isEmpty() || message.tenantId.isEmpty() || message.sessionId.isEmpty())
             return invalid(QStringLiteral("a kick needs target, tenantId and sessionId"));
+    }
+    if (message.type == MessageType::Alerts) {
+        message.payload = o.value(QLatin1String("payload")).toObject();
+        if (message.payload.value(QLatin1String("kind")).toString().isEmpty())
+            return invalid(QStringLiteral("an alerts message needs a payload with a kind"));
     }
     return message;
 }

@@ -4,6 +4,7 @@
 #include "model/session.h"
 
 #include <QByteArray>
+#include <QJsonObject>
 #include <QList>
 #include <QString>
 
@@ -22,6 +23,7 @@ enum class MessageType {
     SyncRequest, // "send me your snapshot"
     RoomChanged, // a room was created, edited or removed through the sender's REST API
     Kick,        // the instance `target` should kick `sessionId` (admin request elsewhere)
+    Alerts,      // alert news (an ALERT to publish, rules changed): `payload`, see AlertService
 };
 
 struct HeartbeatUpdate
@@ -45,6 +47,7 @@ struct Message
     QString target;       // Kick
     QString tenantId;     // Kick
     QString sessionId;    // Kick
+    QJsonObject payload;  // Alerts
 };
 
 QByteArray encode(const Message &message);

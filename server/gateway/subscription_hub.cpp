@@ -4,6 +4,8 @@
 #include "presence/clock.h"
 #include "presence/presence_engine.h"
 
+#include <QJsonDocument>
+
 namespace spidi {
 
 using protocol::ErrorCode;
@@ -137,7 +139,12 @@ void SubscriptionHub::sendSnapshot(ClientConnection *connection, const Topic &to
                              &topic);
         break;
     case Topic::Kind::Alerts:
-        break; // alert events arrive with the alerts engine; nothing is firing yet
+        if (m_alertSnapshot) {
+            for (const QJsonObject &message : m_alertSnapshot(tenant))
+                connection->send(Framing::Outbound::Event,
+                                 QJsonDocument(message).toJson(QJsonDocument::Compact), &topic);
+        }
+        break;
     }
 }
 
@@ -270,6 +277,19 @@ void SubscriptionHub::flushRoom(const QString &roomId, PendingRoom &p, qint64 no
         const Topic rosterTopic{Topic::Kind::RoomRoster, room->room().code};
         broadcast(topicKey(tenant, rosterTopic), rosterTopic,
                   protocol::encodeRosterDiff(diff, now));
+    }
+}
+
+void SubscriptionHub::publishAlert(const QString &tenantId, const QJsonObject &message)
+{
+    const Topic topic{Topic::Kind::Alerts, {}};
+    auto it = m_subscribers.constFind(topicKey(tenantId, topic));
+    if (it == m_subscribers.cend())
+        return;
+    const QByteArray json = QJsonDocument(message).toJson(QJsonDocument::Compact);
+    for (ClientConnection *c : *it) {
+        c->send(Framing::Outbound::Event, json, &topic);
+        ++m_broadcastsSent;
     }
 }
 

@@ -4,8 +4,11 @@
 #include "protocol/json_codec.h"
 
 #include <QHash>
+#include <QJsonObject>
 #include <QObject>
 #include <QTimer>
+
+#include <functional>
 
 namespace spidi {
 
@@ -33,6 +36,16 @@ public:
                      const protocol::Topic &topic);
     void removeConnection(ClientConnection *connection);
     void resync(ClientConnection *connection);
+
+    // The `alerts` topic (SPEC 4.1): `snapshot` gives the tenant's open events as ALERT
+    // messages for a new subscriber; publishAlert() sends one ALERT to every subscriber of the
+    // tenant. Alerts are rare and each one matters, so unlike room updates they are never
+    // skipped for a slow subscriber.
+    void setAlertSnapshot(std::function<QList<QJsonObject>(const QString &tenantId)> snapshot)
+    {
+        m_alertSnapshot = std::move(snapshot);
+    }
+    void publishAlert(const QString &tenantId, const QJsonObject &message);
 
     int subscriberCount() const;
     qint64 broadcastsSent() const { return m_broadcastsSent; }
@@ -71,6 +84,7 @@ private:
     QHash<QString, PendingRoom> m_pending;                  // by room id
     QHash<QString, QSet<ClientConnection *>> m_subscribers; // by topic key
     QHash<ClientConnection *, QSet<QString>> m_missed;      // topic keys skipped while slow
+    std::function<QList<QJsonObject>(const QString &)> m_alertSnapshot;
     qint64 m_broadcastsSent = 0;
     qint64 m_broadcastsSkipped = 0;
 };

@@ -32,8 +32,8 @@ ServerMetrics::ServerMetrics()
               .Register(*m_registry)
               .Add({}, prometheus::Histogram::BucketBoundaries{5, 10, 25, 50, 100, 250, 500, 1000,
                                                                2500, 5000})),
-      alertsTriggered(
-          counter(*m_registry, "spidi_alerts_triggered_total", "Alert events that fired")),
+      alertsOpen(gauge(*m_registry, "spidi_alerts_open",
+                       "Alert events firing or acknowledged (on the evaluating instance)")),
       historyQueueDepth(gauge(*m_registry, "spidi_history_queue_depth",
                               "Session history rows waiting for the database")),
       historyRowsWritten(counter(*m_registry, "spidi_history_rows_written_total",
@@ -65,8 +65,41 @@ ServerMetrics::ServerMetrics()
                           .Name("spidi_sessions_ended_total")
                           .Help("Sessions ended, by reason")
                           .Register(*m_registry)),
-      m_sessionsStarted(counter(*m_registry, "spidi_sessions_started_total", "Sessions started"))
-{}
+      m_sessionsStarted(counter(*m_registry, "spidi_sessions_started_total", "Sessions started")),
+      m_alertsTriggered(prometheus::BuildCounter()
+                            .Name("spidi_alerts_triggered_total")
+                            .Help("Alert events that fired, by rule type and severity")
+                            .Register(*m_registry)),
+      m_alertNotifications(prometheus::BuildCounter()
+                               .Name("spidi_alert_notifications_total")
+                               .Help("Alert notifications by channel and outcome (delivered, "
+                                     "failed, retried, suppressed by the cooldown)")
+                               .Register(*m_registry))
+{
+    // Known label values start at 0, so the series exist (and rate() works) before the first
+    // alert rather than appearing with it.
+    for (const char *type : {"CAPACITY", "LATENCY", "HEARTBEAT", "CUSTOM", "MASS_DISCONNECT"}) {
+        for (const char *severity : {"INFO", "WARNING", "CRITICAL"})
+            m_alertsTriggered.Add({{"type", type}, {"severity", severity}});
+    }
+    for (const char *channel : {"inapp", "webhook", "email"}) {
+        for (const char *outcome : {"delivered", "failed", "retried", "suppressed"})
+            m_alertNotifications.Add({{"channel", channel}, {"outcome", outcome}});
+    }
+}
+
+void ServerMetrics::alertTriggered(const QString &type, const QString &severity)
+{
+    m_alertsTriggered.Add({{"type", type.toStdString()}, {"severity", severity.toStdString()}})
+        .Increment();
+}
+
+void ServerMetrics::alertNotification(const QString &channel, const QString &outcome)
+{
+    m_alertNotifications
+        .Add({{"channel", channel.toStdString()}, {"outcome", outcome.toStdString()}})
+        .Increment();
+}
 
 void ServerMetrics::messageReceived(const QString &type)
 {

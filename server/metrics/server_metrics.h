@@ -27,7 +27,7 @@ public:
     prometheus::Gauge &websocketConnections;
     prometheus::Gauge &subscriptions;
     prometheus::Histogram &heartbeatLatencyMs; // the latency clients report
-    prometheus::Counter &alertsTriggered;
+    prometheus::Gauge &alertsOpen;             // FIRING or ACKNOWLEDGED, as the evaluator sees them
     prometheus::Gauge &historyQueueDepth;
     prometheus::Counter &historyRowsWritten;
     prometheus::Gauge &hotStoreErrors;
@@ -43,6 +43,10 @@ public:
     void errorSent(const QString &code);
     void sessionEnded(const QString &reason);
     void sessionStarted();
+    // spidi_alerts_triggered_total{type,severity}
+    void alertTriggered(const QString &type, const QString &severity);
+    // spidi_alert_notifications_total{channel,outcome}: delivered, failed, retried, suppressed
+    void alertNotification(const QString &channel, const QString &outcome);
 
     QByteArray serialize() const;
 
@@ -51,6 +55,8 @@ private:
     prometheus::Family<prometheus::Counter> &m_errors;
     prometheus::Family<prometheus::Counter> &m_sessionsEnded;
     prometheus::Counter &m_sessionsStarted;
+    prometheus::Family<prometheus::Counter> &m_alertsTriggered;
+    prometheus::Family<prometheus::Counter> &m_alertNotifications;
 };
 
 } // namespace spidi

@@ -6,6 +6,7 @@
 #include "logging/log_categories.h"
 #include "presence/presence_engine.h"
 #include "rest/problem.h"
+#include "rest/query_params.h"
 #include "rest/rest_context.h"
 #include "rest/session_json.h"
 
@@ -115,27 +116,20 @@ Result<QJsonObject> userHistoryPage(const Database &database, const Principal &w
 // `at` of a point-in-time query: ISO 8601 with a zone (Z or ±hh:mm), not in the future.
 Result<qint64> instantOf(const QHttpServerRequest &request, qint64 nowMs)
 {
-    const QUrlQuery query(request.url());
-    if (!query.hasQueryItem(QStringLiteral("at")))
+    const Result<std::optional<qint64>> at = isoInstantParam(request, QStringLiteral("at"));
+    if (!at)
+        return at.error();
+    if (!at->has_value())
         return makeError(ErrorKind::Invalid,
                          QStringLiteral("at is required: an ISO 8601 instant such as "
                                         "2026-11-23T10:15:00Z"),
                          QStringLiteral("at"));
-    const QString text = query.queryItemValue(QStringLiteral("at"), QUrl::FullyDecoded);
-    const QDateTime at = QDateTime::fromString(text, Qt::ISODateWithMs);
-    if (!at.isValid())
-        return makeError(ErrorKind::Invalid,
-                         QStringLiteral("at '%1' is not an ISO 8601 date and time").arg(text),
-                         QStringLiteral("at"));
-    if (at.timeSpec() == Qt::LocalTime)
-        return makeError(ErrorKind::Invalid,
-                         QStringLiteral("at '%1' needs a time zone (Z or ±hh:mm)").arg(text),
-                         QStringLiteral("at"));
     // A little clock skew between client and server is not the future.
-    if (at.toMSecsSinceEpoch() > nowMs + 5000)
-        return makeError(ErrorKind::Invalid, QStringLiteral("at '%1' is in the future").arg(text),
+    if (**at > nowMs + 5000)
+        return makeError(ErrorKind::Invalid,
+                         QStringLiteral("at '%1' is in the future").arg(isoTimeMs(**at)),
                          QStringLiteral("at"));
-    return at.toMSecsSinceEpoch();
+    return **at;
 }
 
 } // namespace

@@ -17,33 +17,6 @@ Error invalidField(const QString &field, const QString &message)
     return makeError(ErrorKind::Invalid, message, field);
 }
 
-QString jsonTypeName(const QJsonValue &value)
-{
-    switch (value.type()) {
-    case QJsonValue::Null:
-        return QStringLiteral("null");
-    case QJsonValue::Bool:
-        return QStringLiteral("a boolean");
-    case QJsonValue::Double:
-        return QStringLiteral("a number");
-    case QJsonValue::String:
-        return QStringLiteral("a string");
-    case QJsonValue::Array:
-        return QStringLiteral("an array");
-    case QJsonValue::Object:
-        return QStringLiteral("an object");
-    case QJsonValue::Undefined:
-        break;
-    }
-    return QStringLiteral("undefined");
-}
-
-Error wrongType(const QString &field, const QString &expected, const QJsonValue &value)
-{
-    return invalidField(
-        field, QStringLiteral("%1 must be %2, not %3").arg(field, expected, jsonTypeName(value)));
-}
-
 Result<QString> stringField(const QJsonObject &object, const QString &field)
 {
     const QJsonValue value = object.value(field);
@@ -80,6 +53,33 @@ Result<int> intField(const QJsonObject &object, const QString &field)
 }
 
 } // namespace
+
+QString jsonTypeName(const QJsonValue &value)
+{
+    switch (value.type()) {
+    case QJsonValue::Null:
+        return QStringLiteral("null");
+    case QJsonValue::Bool:
+        return QStringLiteral("a boolean");
+    case QJsonValue::Double:
+        return QStringLiteral("a number");
+    case QJsonValue::String:
+        return QStringLiteral("a string");
+    case QJsonValue::Array:
+        return QStringLiteral("an array");
+    case QJsonValue::Object:
+        return QStringLiteral("an object");
+    case QJsonValue::Undefined:
+        break;
+    }
+    return QStringLiteral("undefined");
+}
+
+Error wrongType(const QString &field, const QString &expected, const QJsonValue &value)
+{
+    return invalidField(
+        field, QStringLiteral("%1 must be %2, not %3").arg(field, expected, jsonTypeName(value)));
+}
 
 QJsonValue toJsonTime(const QDateTime &time)
 {

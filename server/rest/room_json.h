@@ -31,6 +31,11 @@ QJsonObject attributesToJson(const QVariantMap &attributes);
 // are an Invalid error without a field (→ 400).
 Result<QJsonObject> parseJsonObject(const QByteArray &body);
 
+// "a string", "null", "an array" … for messages about a field of the wrong JSON type.
+QString jsonTypeName(const QJsonValue &value);
+// Invalid naming `field`: "<field> must be <expected>, not <the JSON type of value>".
+Error wrongType(const QString &field, const QString &expected, const QJsonValue &value);
+
 enum class DraftKind {
     Create, // POST /rooms: code, name, typeCode, status, capacity, ttlSec, tags, attributes
     Update, // PUT /rooms/{id}: the same plus version; read-only id/createdAt/updatedAt are ignored

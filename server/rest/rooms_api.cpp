@@ -4,6 +4,7 @@
 #include "logging/json_log_handler.h"
 #include "logging/log_categories.h"
 #include "rest/problem.h"
+#include "rest/request_guard.h"
 #include "rest/room_json.h"
 
 #include <QHttpServer>
@@ -27,8 +28,6 @@ using StatusCode = QHttpServerResponse::StatusCode;
 const QString kApi = QStringLiteral("/api/v1");
 constexpr int kDefaultPageSize = 50;
 constexpr int kMaxPageSize = 500;
-
-enum class Access { Read, Admin };
 
 QByteArray methodName(Method method)
 {
@@ -58,26 +57,6 @@ QHttpServerResponse badRequest(const QString &detail, const QString &field = {})
 QHttpServerResponse unavailable(const QString &detail)
 {
     return problem(StatusCode::ServiceUnavailable, QStringLiteral("Service unavailable"), detail);
-}
-
-// "3", "\"3\"" or "W/\"3\"" → 3; no header → nullopt. Anything else is a client error.
-Result<std::optional<qint64>> ifMatchVersion(const QHttpServerRequest &request)
-{
-    QByteArray value = request.value(QByteArrayLiteral("If-Match")).trimmed();
-    if (value.isEmpty())
-        return std::optional<qint64>{};
-    if (value.startsWith("W/"))
-        value = value.mid(2);
-    if (value.size() >= 2 && value.startsWith('"') && value.endsWith('"'))
-        value = value.mid(1, value.size() - 2);
-    bool ok = false;
-    const qint64 version = value.toLongLong(&ok);
-    if (!ok || version < 1)
-        return makeError(ErrorKind::Invalid,
-                         QStringLiteral("If-Match must be one room ETag as sent by the server, "
-                                        "e.g. \"3\""),
-                         QStringLiteral("If-Match"));
-    return std::optional<qint64>{version};
 }
 
 // The body version and If-Match may both be given, but must then agree.
