@@ -12,6 +12,7 @@
 #include <QUrl>
 #include <QUuid>
 
+#include <algorithm>
 #include <cmath>
 
 namespace spidi {
@@ -138,6 +139,8 @@ void AlertService::loadRules()
     }
     m_evaluator.setRules(rules.value());
     m_rulesLoaded = true;
+    m_hasEnabledRules = std::any_of(rules->cbegin(), rules->cend(),
+                                    [](const AlertRule &rule) { return rule.enabled; });
     qCInfo(lcAlerts).noquote() << "alerts.rules_loaded: rules=" << rules->size();
 }
 
@@ -200,7 +203,8 @@ RoomSnapshot AlertService::snapshotOf(const QString &roomId, bool withSilence) c
 
 void AlertService::scheduleChange(const QString &roomId)
 {
-    if (!m_rulesLoaded || !isEvaluating())
+    // Heartbeats arrive thousands of times a second: without a rule there is nothing to do.
+    if (!m_rulesLoaded || !m_hasEnabledRules || !isEvaluating())
         return;
     m_changedRooms.insert(roomId);
     if (!m_changeTimer.isActive())
@@ -223,12 +227,16 @@ void AlertService::evaluateChanged()
 
 void AlertService::evaluateAll()
 {
-    const bool silence = needsSilence();
     QList<RoomSnapshot> rooms;
-    const QList<QString> ids = m_engine.roomIds();
-    rooms.reserve(ids.size());
-    for (const QString &roomId : ids)
-        rooms.append(snapshotOf(roomId, silence));
+    // No rule and nothing open: skip the room figures, but still follow leadership. (An empty
+    // list must never reach a complete evaluation with open events: it would resolve them all.)
+    if (m_hasEnabledRules || m_evaluator.openCount() > 0 || !m_wasLeader) {
+        const bool silence = needsSilence();
+        const QList<QString> ids = m_engine.roomIds();
+        rooms.reserve(ids.size());
+        for (const QString &roomId : ids)
+            rooms.append(snapshotOf(roomId, silence));
+    }
     m_changedRooms.clear();
     evaluate(rooms, true);
 }

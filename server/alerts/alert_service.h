@@ -119,6 +119,7 @@ private:
     QHash<QString, QJsonArray> m_deliveries; // event id → delivery records being updated
     bool m_wasLeader = false;
     bool m_rulesLoaded = false;
+    bool m_hasEnabledRules = false;
     qint64 m_lastEvaluationMs = 0;
     QString m_lastError;
 };
