@@ -15,6 +15,7 @@ SPIDI_BUILD_PACKAGES=(
   libjwt-dev libhiredis-dev prometheus-cpp-dev libssl-dev libcurl4-openssl-dev
   redis-server postgresql-15 postgresql-client-15 nginx-light
   python3 curl jq
+  lintian debootstrap help2man
 )
 
 missing=()
