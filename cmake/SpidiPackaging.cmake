@@ -130,6 +130,7 @@ set(CPACK_INSTALL_PREFIX /usr)
 # /etc/spidi and /lib/systemd/system are absolute destinations: stage everything under DESTDIR
 # so that no generator ever writes to the build machine's /etc.
 set(CPACK_SET_DESTDIR ON)
+set(CPACK_PROJECT_CONFIG_FILE ${PROJECT_SOURCE_DIR}/cmake/SpidiCPackOptions.cmake)
 set(CPACK_ARCHIVE_COMPONENT_INSTALL ON)
 set(CPACK_ARCHIVE_SERVER_FILE_NAME spidi-server_${SPIDI_VERSION}_${CMAKE_SYSTEM_PROCESSOR})
 set(CPACK_ARCHIVE_TOOLS_FILE_NAME spidi-tools_${SPIDI_VERSION}_${CMAKE_SYSTEM_PROCESSOR})
@@ -173,12 +174,42 @@ set(CPACK_DEBIAN_TOOLS_DESCRIPTION "Spidi simulator, load generator and client e
 
 set(CPACK_DEBIAN_DESKTOP_PACKAGE_NAME spidi-desktop)
 set(CPACK_DEBIAN_DESKTOP_PACKAGE_SECTION net)
+# What spidi-desktop loads at run time, which dpkg-shlibdeps cannot see. Found from the QML
+# imports (`grep -rh '^import' desktop/qml | sort -u`) and the modules those import in turn
+# (their qmldir files), then by running the built app under strace and `dpkg -S` on every
+# qmldir and plugin it opened. Debian's qml6-module-* packages do not depend on each other, so
+# each is listed: QtQml needs QtQml.Models and QtQml.WorkerScript; QtQuick.Window comes with
+# QtQuick; QtQuick.Controls (Material style, its impl, Basic) needs QtQuick.Templates; the
+# FileDialog of QtQuick.Dialogs, when the desktop has no native one, is the Qt Quick one and
+# imports Qt.labs.folderlistmodel ("module is not installed" without it). The xcb platform
+# plugin is in libqt6gui6 (from shlibdeps); qt6-wayland is optional (Qt falls back to xcb).
+# Add qml6-module-qtcharts when a page imports QtCharts.
+set(CPACK_DEBIAN_DESKTOP_PACKAGE_DEPENDS "qml6-module-qtqml, qml6-module-qtqml-models, \
+qml6-module-qtqml-workerscript, qml6-module-qtquick, qml6-module-qtquick-window, \
+qml6-module-qtquick-templates, qml6-module-qtquick-controls, qml6-module-qtquick-layouts, \
+qml6-module-qtquick-dialogs, qml6-module-qt-labs-folderlistmodel")
 set(CPACK_DEBIAN_DESKTOP_DESCRIPTION "Spidi desktop console
  The Qt Quick console that monitoring staff and admins use with a Spidi
  server: a live dashboard of rooms, room details with charts and rosters,
  the alert inbox and the editors.")
 
-# Windows and macOS: configured here, built on those platforms only (docs/release.md).
+# Windows and macOS: configured here, built on those platforms only (docs/release.md). There
+# the Qt libraries, plugins and QML modules are deployed next to the binaries (Qt 6.4's deploy
+# scripts, a technology preview); on Debian the distribution's Qt packages are used instead.
+if(WIN32 OR APPLE)
+    if(APPLE)
+        set(CPACK_GENERATOR DragNDrop TGZ)
+    else()
+        set(CPACK_GENERATOR NSIS ZIP)
+    endif()
+    qt_generate_deploy_app_script(TARGET spidi-server FILENAME_VARIABLE spidi_server_deploy)
+    install(SCRIPT ${spidi_server_deploy} COMPONENT server)
+    if(TARGET spidi-desktop)
+        qt_generate_deploy_qml_app_script(TARGET spidi-desktop
+            FILENAME_VARIABLE spidi_desktop_deploy)
+        install(SCRIPT ${spidi_desktop_deploy} COMPONENT desktop)
+    endif()
+endif()
 set(CPACK_NSIS_DISPLAY_NAME "Spidi")
 set(CPACK_NSIS_PACKAGE_NAME "Spidi ${SPIDI_VERSION}")
 set(CPACK_NSIS_URL_INFO_ABOUT ${PROJECT_HOMEPAGE_URL})

@@ -15,7 +15,8 @@ SPIDI_BUILD_PACKAGES=(
   libjwt-dev libhiredis-dev prometheus-cpp-dev libssl-dev libcurl4-openssl-dev
   redis-server postgresql-15 postgresql-client-15 nginx-light
   python3 curl jq
-  lintian debootstrap help2man
+  lintian debootstrap help2man desktop-file-utils appstream
+  qml6-module-qt-labs-folderlistmodel
 )
 
 missing=()

@@ -359,7 +359,7 @@ void AlertService::fire(const AlertDecision &decision)
               {"message", event.message}});
     publish(event, kind, decision.notify && rule.hasChannel(AlertChannel::Kind::InApp));
     if (decision.notify)
-        notifyChannels(rule, event, kind, false);
+        notifyChannels(rule, event, kind);
     else
         for (int i = 0; i < event.notifications.size(); ++i)
             m_metrics.alertNotification(
@@ -393,7 +393,7 @@ void AlertService::resolve(const AlertDecision &decision)
     publish(event, kind, decision.notify && decision.rule.hasChannel(AlertChannel::Kind::InApp));
     // Whoever was told of the firing is told it is over; a suppressed firing stays quiet.
     if (decision.notify && !decision.rule.id.isEmpty())
-        notifyChannels(decision.rule, event, kind, false);
+        notifyChannels(decision.rule, event, kind);
 }
 
 void AlertService::publish(const AlertEvent &event, const QString &transition, bool notify)
@@ -416,10 +416,9 @@ QJsonObject AlertService::alertMessage(const AlertEvent &event, const QString &t
                        {QStringLiteral("notify"), notify}};
 }
 
-void AlertService::notifyChannels(const AlertRule &rule, AlertEvent event,
-                                  const QString &transition, bool suppressed)
+void AlertService::notifyChannels(const AlertRule &rule, const AlertEvent &event,
+                                  const QString &transition)
 {
-    Q_UNUSED(suppressed)
     QJsonArray records = event.notifications;
     const QJsonObject payload{{QStringLiteral("text"), summaryLine(event, transition)},
                               {QStringLiteral("transition"), transition},

@@ -95,8 +95,7 @@ private:
     void publish(const AlertEvent &event, const QString &transition, bool notify);
     // Sends the rule's webhook and e-mail notifications for `event` and records every
     // delivery in the event's notifications.
-    void notifyChannels(const AlertRule &rule, AlertEvent event, const QString &transition,
-                        bool suppressed);
+    void notifyChannels(const AlertRule &rule, const AlertEvent &event, const QString &transition);
     void recordDelivery(const QString &eventId, int index, const DeliveryOutcome &outcome,
                         bool final);
     void rescheduleDeadline();

@@ -17,8 +17,11 @@ authorize(const RestContext &context, const QHttpServerRequest &request, Access 
                        QStringLiteral("the request body has %1 bytes; the limit is %2")
                            .arg(request.body().size())
                            .arg(MaxRequestBodyBytes));
-    if (!context.authenticate)
+    if (!context.authenticate) {
+        qCCritical(lcRest).noquote()
+            << "rest.misconfigured: no authenticate function; path=" << path;
         return problem(makeError(ErrorKind::Internal, QStringLiteral("no authenticator")));
+    }
     Result<Principal> principal = context.authenticate(request);
     if (!principal.ok()) {
         const Error &error = principal.error();
@@ -35,6 +38,7 @@ authorize(const RestContext &context, const QHttpServerRequest &request, Access 
                  {{"path", path}, {"user_id", principal->userId}, {"needed", needed}});
         return forbidden(needed);
     }
+    // A closed connection is not refused here: the repositories' transactions reopen it.
     if (!context.database)
         return problem(StatusCode::ServiceUnavailable, QStringLiteral("Service unavailable"),
                        QStringLiteral("the database is not available; try again later"));

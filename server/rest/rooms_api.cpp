@@ -54,11 +54,6 @@ QHttpServerResponse badRequest(const QString &detail, const QString &field = {})
     return problem(StatusCode::BadRequest, QStringLiteral("Bad request"), detail, extra);
 }
 
-QHttpServerResponse unavailable(const QString &detail)
-{
-    return problem(StatusCode::ServiceUnavailable, QStringLiteral("Service unavailable"), detail);
-}
-
 // The body version and If-Match may both be given, but must then agree.
 Result<std::optional<qint64>> expectedVersion(std::optional<qint64> header,
                                               std::optional<qint64> body)
@@ -113,45 +108,14 @@ template <typename Handler>
 QHttpServerResponse guarded(RestContext &context, const QHttpServerRequest &request, Access access,
                             Handler &&handler)
 {
+    auto who = authorize(context, request, access);
+    if (auto *refused = std::get_if<QHttpServerResponse>(&who))
+        return std::move(*refused);
+    const Principal &principal = std::get<Principal>(who);
     const QString path = request.url().path();
-    if (request.body().size() > MaxRequestBodyBytes)
-        return problem(StatusCode::PayloadTooLarge, QStringLiteral("Payload too large"),
-                       QStringLiteral("the request body has %1 bytes; the limit is %2")
-                           .arg(request.body().size())
-                           .arg(MaxRequestBodyBytes));
-    if (!context.authenticate) {
-        qCCritical(lcRest).noquote()
-            << "rest.misconfigured: no authenticate function; path=" << path;
-        return problem(makeError(ErrorKind::Internal, QStringLiteral("no authenticator")));
-    }
-    const Result<Principal> principal = context.authenticate(request);
-    if (!principal.ok()) {
-        const Error &error = principal.error();
-        if (error.kind == ErrorKind::Unavailable || error.kind == ErrorKind::Internal)
-            return problem(error);
-        logEvent(
-            lcRest(), QtInfoMsg, "rest.unauthorized",
-            {{"path", path}, {"method", methodName(request.method())}, {"reason", error.message}});
-        return unauthorized(error);
-    }
-    if (access == Access::Read && !principal->canRead()) {
-        logEvent(lcRest(), QtInfoMsg, "rest.forbidden",
-                 {{"path", path}, {"user_id", principal->userId}, {"needed", perm::Monitor}});
-        return forbidden(perm::Monitor);
-    }
-    if (access == Access::Admin && !principal->isAdmin()) {
-        logEvent(lcRest(), QtInfoMsg, "rest.forbidden",
-                 {{"path", path}, {"user_id", principal->userId}, {"needed", perm::Admin}});
-        return forbidden(perm::Admin);
-    }
-    // A closed connection is not refused here: the repository's transaction reopens it.
-    if (!context.database) {
-        qCWarning(lcRest).noquote() << "rest.database_unavailable: path=" << path;
-        return unavailable(QStringLiteral("the database is not available; try again later"));
-    }
     RoomRepository rooms(*context.database);
     try {
-        return handler(principal.value(), rooms);
+        return handler(principal, rooms);
     } catch (const std::exception &exception) {
         qCCritical(lcRest).noquote()
             << "rest.handler_threw: path=" << path << "what=" << exception.what();
