@@ -6,6 +6,9 @@ cd "$(dirname "$0")/.."
 BUILD_DIR=${SPIDI_BUILD_DIR:-build}
 if command -v ccache >/dev/null; then
   export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
+  # Paths relative to the checkout, so that another clone (CI's fresh one) hits the same cache.
+  export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD}
+  export CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-1}
 fi
 cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=${SPIDI_BUILD_TYPE:-RelWithDebInfo} "$@"
 # SPIDI_TARGETS="a b" builds only those targets (the demo needs no test executables).
