@@ -7,6 +7,7 @@
 #include "presence/presence_engine.h"
 #include "rest/problem.h"
 #include "rest/query_params.h"
+#include "rest/request_guard.h"
 #include "rest/rest_context.h"
 #include "rest/session_json.h"
 
@@ -138,11 +139,10 @@ void registerPresenceRoutes(QHttpServer &server, RestContext &context, PresenceE
 {
     server.route(QStringLiteral("/api/v1/rooms/<arg>/sessions"), QHttpServerRequest::Method::Get,
                  [&context, &engine](const QString &idOrCode, const QHttpServerRequest &request) {
-                     const Result<Principal> who = context.authenticate(request);
-                     if (!who)
-                         return unauthorized(who.error());
-                     if (!who->canRead())
-                         return forbidden(perm::Monitor);
+                     auto authorized = authorize(context, request, Access::Read);
+                     if (auto *refused = std::get_if<QHttpServerResponse>(&authorized))
+                         return std::move(*refused);
+                     const Principal *who = &std::get<Principal>(authorized);
                      const Result<Paging> paging = pagingOf(request);
                      if (!paging)
                          return problem(paging.error());
@@ -156,11 +156,10 @@ void registerPresenceRoutes(QHttpServer &server, RestContext &context, PresenceE
     server.route(
         QStringLiteral("/api/v1/rooms/<arg>/roster"), QHttpServerRequest::Method::Get,
         [&context, &engine](const QString &idOrCode, const QHttpServerRequest &request) {
-            const Result<Principal> who = context.authenticate(request);
-            if (!who)
-                return unauthorized(who.error());
-            if (!who->canRead())
-                return forbidden(perm::Monitor);
+            auto authorized = authorize(context, request, Access::Read);
+            if (auto *refused = std::get_if<QHttpServerResponse>(&authorized))
+                return std::move(*refused);
+            const Principal *who = &std::get<Principal>(authorized);
             const Result<qint64> at = instantOf(request, engine.nowMs());
             if (!at)
                 return problem(at.error());
@@ -220,11 +219,10 @@ void registerPresenceRoutes(QHttpServer &server, RestContext &context, PresenceE
 
     server.route(QStringLiteral("/api/v1/sessions/<arg>"), QHttpServerRequest::Method::Delete,
                  [&context, &engine](const QString &sessionId, const QHttpServerRequest &request) {
-                     const Result<Principal> who = context.authenticate(request);
-                     if (!who)
-                         return unauthorized(who.error());
-                     if (!who->isAdmin())
-                         return forbidden(perm::Admin);
+                     auto authorized = authorize(context, request, Access::Admin);
+                     if (auto *refused = std::get_if<QHttpServerResponse>(&authorized))
+                         return std::move(*refused);
+                     const Principal *who = &std::get<Principal>(authorized);
                      if (!engine.kick(who->tenantId, sessionId))
                          return problem(Status::NotFound, QStringLiteral("Not Found"),
                                         QStringLiteral("no live session '%1'").arg(sessionId));

@@ -5,6 +5,7 @@
 #include "presence/presence_engine.h"
 #include "rest/problem.h"
 #include "rest/query_params.h"
+#include "rest/request_guard.h"
 #include "rest/rest_context.h"
 #include "rest/session_json.h"
 #include "stats/room_stats_repository.h"
@@ -129,11 +130,10 @@ QJsonObject liveFigures(const PresenceEngine &engine, const QString &tenantId)
 QHttpServerResponse roomStats(RestContext &context, PresenceEngine &engine, const QString &idOrCode,
                               const QHttpServerRequest &request)
 {
-    const Result<Principal> who = context.authenticate(request);
-    if (!who)
-        return unauthorized(who.error());
-    if (!who->canRead())
-        return forbidden(perm::Monitor);
+    auto authorized = authorize(context, request, Access::Read);
+    if (auto *refused = std::get_if<QHttpServerResponse>(&authorized))
+        return std::move(*refused);
+    const Principal *who = &std::get<Principal>(authorized);
     const qint64 now = engine.nowMs();
     const Result<Range> range = rangeOf(request, now, kHourMs);
     if (!range)
@@ -165,11 +165,10 @@ QHttpServerResponse roomStats(RestContext &context, PresenceEngine &engine, cons
 QHttpServerResponse summary(RestContext &context, PresenceEngine &engine,
                             const QHttpServerRequest &request)
 {
-    const Result<Principal> who = context.authenticate(request);
-    if (!who)
-        return unauthorized(who.error());
-    if (!who->canRead())
-        return forbidden(perm::Monitor);
+    auto authorized = authorize(context, request, Access::Read);
+    if (auto *refused = std::get_if<QHttpServerResponse>(&authorized))
+        return std::move(*refused);
+    const Principal *who = &std::get<Principal>(authorized);
     const qint64 now = engine.nowMs();
     const Result<Range> range = rangeOf(request, now, kDayMs);
     if (!range)
