@@ -6,23 +6,20 @@
 #include "alerts/alert_repository.h"
 #include "db/database.h"
 #include "db/migration_runner.h"
-#include "postgres_process.h"
+#include "dialect_databases.h"
 
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
 #include <QSqlError>
 #include <QSqlQuery>
-#include <QTemporaryDir>
 #include <QTest>
 #include <QUuid>
 
 #include <memory>
 
 using namespace spidi;
-using spidi::test::PostgresProcess;
-
-Q_DECLARE_METATYPE(spidi::SqlDialect)
+using spidi::test::DialectDatabases;
 
 namespace {
 
@@ -104,63 +101,30 @@ private Q_SLOTS:
     void upgradeFromSchema1KeepsRulesAndEvents();
 
 private:
-    void dialects();
-    Database open(SqlDialect dialect, const QString &migrations = {});
+    static void dialects() { DialectDatabases::addDialectRows(); }
+    Database open(SqlDialect dialect, const QString &migrations = {})
+    {
+        return m_databases.open(dialect, QStringLiteral("alerts"), migrations);
+    }
 
-    std::unique_ptr<PostgresProcess> m_pg;
-    QTemporaryDir m_dir;
-    QList<Database> m_open;
-    int m_serial = 0;
+    DialectDatabases m_databases;
 };
 
 void TestAlertRepository::initTestCase()
 {
-    QVERIFY(m_dir.isValid());
-    m_pg = std::make_unique<PostgresProcess>();
-    QVERIFY2(m_pg->start(), qPrintable(m_pg->errorText()));
+    QVERIFY2(m_databases.start(), qPrintable(m_databases.errorText()));
 }
 
 void TestAlertRepository::cleanup()
 {
-    for (Database &db : m_open)
-        db.close();
-    m_open.clear();
-}
-
-void TestAlertRepository::dialects()
-{
-    QTest::addColumn<SqlDialect>("dialect");
-    QTest::newRow("sqlite") << SqlDialect::Sqlite;
-    QTest::newRow("postgresql") << SqlDialect::Postgresql;
-}
-
-Database TestAlertRepository::open(SqlDialect dialect, const QString &migrations)
-{
-    const int serial = ++m_serial;
-    QString url;
-    if (dialect == SqlDialect::Postgresql) {
-        const QString name = QStringLiteral("spidi_alerts_%1").arg(serial);
-        if (!m_pg->createDatabase(name))
-            qFatal("%s", qPrintable(m_pg->errorText()));
-        url = m_pg->appUrl(name);
-    } else {
-        url = QStringLiteral("sqlite://") + m_dir.filePath(QStringLiteral("a%1.db").arg(serial));
-    }
-    auto db = Database::open(DatabaseConfig{url, {}}, QStringLiteral("tst-alerts-%1").arg(serial));
-    if (!db)
-        qFatal("open %s: %s", qPrintable(url), describe(db).constData());
-    auto applied = migrations.isEmpty() ? applyMigrations(db.value())
-                                        : applyMigrations(db.value(), migrations);
-    if (!applied)
-        qFatal("migrate %s: %s", qPrintable(url), describe(applied).constData());
-    m_open.append(db.value());
-    return db.value();
+    m_databases.closeAll();
 }
 
 void TestAlertRepository::rulesRoundTrip()
 {
     QFETCH(SqlDialect, dialect);
-    AlertRepository repo(open(dialect));
+    const Database db = open(dialect);
+    AlertRepository repo(db);
     auto created = repo.createRule(kAlice, customRule());
     QVERIFY2(created.ok(), describe(created).constData());
     QCOMPARE(created->version, 1);
@@ -201,7 +165,7 @@ void TestAlertRepository::rulesRoundTrip()
     QVERIFY(repo.allRules()->isEmpty());
 
     // create, update, delete: three audit rows with before/after.
-    QSqlQuery audit(m_open.last().handle());
+    QSqlQuery audit(db.handle());
     if (dialect == SqlDialect::Postgresql)
         QVERIFY(audit.exec(QStringLiteral("SELECT set_config('app.bypass_rls', 'on', false)")));
     QVERIFY(audit.exec(QStringLiteral("SELECT action FROM dat_spd_audit WHERE entity = "

@@ -5,7 +5,7 @@
 #include "db/migration_runner.h"
 #include "db/room_repository.h"
 #include "db/session_history_repository.h"
-#include "postgres_process.h"
+#include "dialect_databases.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -20,9 +20,8 @@
 #include <thread>
 
 using namespace spidi;
+using spidi::test::DialectDatabases;
 using spidi::test::PostgresProcess;
-
-Q_DECLARE_METATYPE(spidi::SqlDialect)
 
 namespace {
 
@@ -91,37 +90,24 @@ private:
     Database freshDatabase();
     Database freshDatabase(SqlDialect dialect);
 
-    std::unique_ptr<PostgresProcess> m_pg;
-    QTemporaryDir m_sqliteDir;
-    QList<Database> m_open;
-    int m_serial = 0;
-    QString m_lastPgDatabase;
+    DialectDatabases m_databases;
 };
 
 void TestRoomRepository::initTestCase()
 {
-    QVERIFY(m_sqliteDir.isValid());
-    m_pg = std::make_unique<PostgresProcess>();
-    QVERIFY2(m_pg->start(), qPrintable(m_pg->errorText()));
+    QVERIFY2(m_databases.start(), qPrintable(m_databases.errorText()));
 }
 
-void TestRoomRepository::cleanupTestCase()
-{
-    m_pg.reset();
-}
+void TestRoomRepository::cleanupTestCase() {}
 
 void TestRoomRepository::cleanup()
 {
-    for (Database &db : m_open)
-        db.close();
-    m_open.clear();
+    m_databases.closeAll();
 }
 
 void TestRoomRepository::dialects()
 {
-    QTest::addColumn<SqlDialect>("dialect");
-    QTest::newRow("sqlite") << SqlDialect::Sqlite;
-    QTest::newRow("postgresql") << SqlDialect::Postgresql;
+    DialectDatabases::addDialectRows();
 }
 
 Database TestRoomRepository::freshDatabase()
@@ -132,25 +118,7 @@ Database TestRoomRepository::freshDatabase()
 
 Database TestRoomRepository::freshDatabase(SqlDialect dialect)
 {
-    const int serial = ++m_serial;
-    QString url;
-    if (dialect == SqlDialect::Postgresql) {
-        m_lastPgDatabase = QStringLiteral("spidi_t%1").arg(serial);
-        if (!m_pg->createDatabase(m_lastPgDatabase))
-            qFatal("%s", qPrintable(m_pg->errorText()));
-        url = m_pg->appUrl(m_lastPgDatabase);
-    } else {
-        url = QStringLiteral("sqlite://") +
-              m_sqliteDir.filePath(QStringLiteral("t%1.db").arg(serial));
-    }
-    auto db = Database::open(DatabaseConfig{url, {}}, QStringLiteral("tst-rooms-%1").arg(serial));
-    if (!db)
-        qFatal("open %s: %s", qPrintable(url), describe(db).constData());
-    auto applied = applyMigrations(db.value());
-    if (!applied)
-        qFatal("migrate %s: %s", qPrintable(url), describe(applied).constData());
-    m_open.append(db.value());
-    return db.value();
+    return m_databases.open(dialect, QStringLiteral("rooms"));
 }
 
 void TestRoomRepository::migrationsFreshAndIdempotent()
@@ -616,20 +584,23 @@ void TestRoomRepository::postgresRowLevelSecurity()
     QCOMPARE(query.value(0).toLongLong(), 0);
 
     // The superuser view confirms nothing was changed or added behind the policies.
-    QCOMPARE(m_pg->adminScalar(m_lastPgDatabase,
-                               QStringLiteral("SELECT count(*) FROM dat_spd_room WHERE name = "
-                                              "'hacked' OR code = 'EVIL'"))
+    QCOMPARE(m_databases.postgres()
+                 .adminScalar(m_databases.lastPostgresDatabase(),
+                              QStringLiteral("SELECT count(*) FROM dat_spd_room WHERE name = "
+                                             "'hacked' OR code = 'EVIL'"))
                  .toLongLong(),
              0);
-    QCOMPARE(
-        m_pg->adminScalar(m_lastPgDatabase, QStringLiteral("SELECT count(*) FROM dat_spd_room"))
-            .toLongLong(),
-        3);
+    QCOMPARE(m_databases.postgres()
+                 .adminScalar(m_databases.lastPostgresDatabase(),
+                              QStringLiteral("SELECT count(*) FROM dat_spd_room"))
+                 .toLongLong(),
+             3);
     // Every tenant-owned table has RLS enabled and forced.
-    QCOMPARE(m_pg->adminScalar(m_lastPgDatabase,
-                               QStringLiteral("SELECT count(*) FROM pg_class WHERE relname LIKE "
-                                              "'dat_spd_%' AND relkind = 'r' AND "
-                                              "relrowsecurity AND relforcerowsecurity"))
+    QCOMPARE(m_databases.postgres()
+                 .adminScalar(m_databases.lastPostgresDatabase(),
+                              QStringLiteral("SELECT count(*) FROM pg_class WHERE relname LIKE "
+                                             "'dat_spd_%' AND relkind = 'r' AND "
+                                             "relrowsecurity AND relforcerowsecurity"))
                  .toLongLong(),
              8); // room, attr, session, stats, stats_part, alert rule, alert event, audit
 }
@@ -654,8 +625,9 @@ void TestRoomRepository::postgresUniqueViolationCode()
 void TestRoomRepository::postgresInstancesStartingTogetherMigrateOnce()
 {
     const QString name = QStringLiteral("spidi_race");
-    QVERIFY2(m_pg->createDatabase(name), qPrintable(m_pg->errorText()));
-    const QString url = m_pg->appUrl(name);
+    QVERIFY2(m_databases.postgres().createDatabase(name),
+             qPrintable(m_databases.postgres().errorText()));
+    const QString url = m_databases.postgres().appUrl(name);
     constexpr int kInstances = 4;
     std::array<QString, kInstances> failures;
     std::array<int, kInstances> applied{};
@@ -681,7 +653,8 @@ void TestRoomRepository::postgresInstancesStartingTogetherMigrateOnce()
     for (const QString &failure : failures)
         QVERIFY2(failure.isEmpty(), qPrintable(failure));
     const int recorded =
-        m_pg->adminScalar(name, QStringLiteral("SELECT count(*) FROM spidi_schema_version"))
+        m_databases.postgres()
+            .adminScalar(name, QStringLiteral("SELECT count(*) FROM spidi_schema_version"))
             .toInt();
     QVERIFY(recorded >= 1);
     // Exactly one instance did the work; the others waited and found it done.

@@ -4,7 +4,7 @@
 #include "db/database.h"
 #include "db/migration_runner.h"
 #include "db/session_history_repository.h"
-#include "postgres_process.h"
+#include "dialect_databases.h"
 #include "presence/clock.h"
 #include "stats/room_stats_repository.h"
 #include "stats/stats_consolidator.h"
@@ -19,9 +19,7 @@
 
 using namespace spidi;
 using spidi::stats::LatencyHistogram;
-using spidi::test::PostgresProcess;
-
-Q_DECLARE_METATYPE(spidi::SqlDialect)
+using spidi::test::DialectDatabases;
 
 namespace {
 
@@ -205,60 +203,30 @@ private:
     QList<RoomStatsRow> rows(const Database &db, StatsBucket bucket);
     StatsSettings settings() const;
 
-    std::unique_ptr<PostgresProcess> m_pg;
-    QTemporaryDir m_sqliteDir;
-    QList<Database> m_open;
-    int m_serial = 0;
+    DialectDatabases m_databases;
 };
 
 void TestStatsConsolidator::initTestCase()
 {
-    QVERIFY(m_sqliteDir.isValid());
-    m_pg = std::make_unique<PostgresProcess>();
-    QVERIFY2(m_pg->start(), qPrintable(m_pg->errorText()));
+    QVERIFY2(m_databases.start(), qPrintable(m_databases.errorText()));
 }
 
-void TestStatsConsolidator::cleanupTestCase()
-{
-    m_pg.reset();
-}
+void TestStatsConsolidator::cleanupTestCase() {}
 
 void TestStatsConsolidator::cleanup()
 {
-    for (Database &db : m_open)
-        db.close();
-    m_open.clear();
+    m_databases.closeAll();
 }
 
 void TestStatsConsolidator::dialects()
 {
-    QTest::addColumn<SqlDialect>("dialect");
-    QTest::newRow("sqlite") << SqlDialect::Sqlite;
-    QTest::newRow("postgresql") << SqlDialect::Postgresql;
+    DialectDatabases::addDialectRows();
 }
 
 Database TestStatsConsolidator::freshDatabase()
 {
     QFETCH(SqlDialect, dialect);
-    const int serial = ++m_serial;
-    QString url;
-    if (dialect == SqlDialect::Postgresql) {
-        const QString name = QStringLiteral("spidi_s%1").arg(serial);
-        if (!m_pg->createDatabase(name))
-            qFatal("%s", qPrintable(m_pg->errorText()));
-        url = m_pg->appUrl(name);
-    } else {
-        url = QStringLiteral("sqlite://") +
-              m_sqliteDir.filePath(QStringLiteral("s%1.db").arg(serial));
-    }
-    auto db = Database::open(DatabaseConfig{url, {}}, QStringLiteral("tst-stats-%1").arg(serial));
-    if (!db)
-        qFatal("open %s: %s", qPrintable(url), describe(db).constData());
-    auto applied = applyMigrations(db.value());
-    if (!applied)
-        qFatal("migrate %s: %s", qPrintable(url), describe(applied).constData());
-    m_open.append(db.value());
-    return db.value();
+    return m_databases.open(dialect, QStringLiteral("stats"));
 }
 
 StatsSettings TestStatsConsolidator::settings() const
