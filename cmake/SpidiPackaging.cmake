@@ -183,11 +183,11 @@ set(CPACK_DEBIAN_DESKTOP_PACKAGE_SECTION net)
 # FileDialog of QtQuick.Dialogs, when the desktop has no native one, is the Qt Quick one and
 # imports Qt.labs.folderlistmodel ("module is not installed" without it). The xcb platform
 # plugin is in libqt6gui6 (from shlibdeps); qt6-wayland is optional (Qt falls back to xcb).
-# Add qml6-module-qtcharts when a page imports QtCharts.
+# QtCharts (the room detail page's charts) is qml6-module-qtcharts.
 set(CPACK_DEBIAN_DESKTOP_PACKAGE_DEPENDS "qml6-module-qtqml, qml6-module-qtqml-models, \
 qml6-module-qtqml-workerscript, qml6-module-qtquick, qml6-module-qtquick-window, \
 qml6-module-qtquick-templates, qml6-module-qtquick-controls, qml6-module-qtquick-layouts, \
-qml6-module-qtquick-dialogs, qml6-module-qt-labs-folderlistmodel")
+qml6-module-qtquick-dialogs, qml6-module-qt-labs-folderlistmodel, qml6-module-qtcharts")
 set(CPACK_DEBIAN_DESKTOP_DESCRIPTION "Spidi desktop console
  The Qt Quick console that monitoring staff and admins use with a Spidi
  server: a live dashboard of rooms, room details with charts and rosters,

@@ -60,6 +60,20 @@ ApplicationWindow {
                 visible: !ConnectionService.configured
             }
             ToolButton {
+                objectName: "rulesButton"
+                visible: ConnectionService.configured
+                text: qsTr("Rules")
+                checked: Editors.page === "rules"
+                onClicked: Editors.page === "rules" ? Editors.close() : Editors.openRules()
+            }
+            ToolButton {
+                objectName: "historyButton"
+                visible: ConnectionService.configured
+                text: qsTr("Alert history")
+                checked: Editors.page === "history"
+                onClicked: Editors.page === "history" ? Editors.close() : Editors.openHistory()
+            }
+            ToolButton {
                 id: alertsToggle
                 objectName: "alertsButton"
                 visible: ConnectionService.configured
@@ -110,6 +124,59 @@ ApplicationWindow {
                 visible: ConnectionService.configured && alertsToggle.checked
             }
         }
+    }
+
+    // The room detail page (RoomDetailState.open from a dashboard tile; Back or Esc closes it),
+    // over the dashboard, which keeps its state; the editors open above it.
+    Loader {
+        objectName: "roomDetailLoader"
+        anchors.fill: parent
+        z: 1
+        active: ConnectionService.configured && RoomDetailState.roomCode !== ""
+        sourceComponent: roomDetailPage
+    }
+    Component {
+        id: roomDetailPage
+        RoomDetailPage {}
+    }
+    // The editors and alert pages, over the whole content (each shows its own stale banner).
+    Loader {
+        id: toolPageLoader
+        objectName: "toolPageLoader"
+        anchors.fill: parent
+        z: 1
+        active: ConnectionService.configured && Editors.page !== ""
+        // The page has focus: true; giving the loader (a focus scope) active focus hands it on.
+        onLoaded: toolPageLoader.forceActiveFocus()
+        sourceComponent: Editors.page === "roomEditor" ? roomEditorPage
+                       : Editors.page === "rules" ? alertRulesPage : alertHistoryPage
+    }
+    Component {
+        id: roomEditorPage
+        RoomEditorPage {}
+    }
+    Component {
+        id: alertRulesPage
+        AlertRulesPage {}
+    }
+    Component {
+        id: alertHistoryPage
+        AlertHistoryPage {}
+    }
+    Shortcut {
+        sequence: "Ctrl+R"
+        enabled: ConnectionService.configured
+        onActivated: Editors.openRules()
+    }
+    Shortcut {
+        sequence: "Ctrl+H"
+        enabled: ConnectionService.configured
+        onActivated: Editors.openHistory()
+    }
+    Shortcut {
+        sequence: "Ctrl+N"
+        enabled: ConnectionService.configured && ConnectionService.canAdmin && Editors.page === ""
+        onActivated: Editors.newRoom()
     }
 
     Component {

@@ -3,13 +3,23 @@
 // The C++ types of spidi_desktop_core as QML types of Spidi.Ui, declared here rather than in
 // the classes so that the core library (and its tests) stay free of QML. See docs/desktop.md.
 
+#include "models/alert_events_model.h"
 #include "models/alert_inbox_model.h"
+#include "models/alert_rules_model.h"
 #include "models/dashboard_totals.h"
+#include "models/fleet_breakdown.h"
+#include "models/metrics_history.h"
 #include "models/room_filter_model.h"
 #include "models/room_list_model.h"
+#include "models/roster_filter_model.h"
+#include "models/roster_model.h"
 #include "services/connection_service.h"
+#include "services/editors.h"
 #include "services/preferences.h"
 #include "services/rest_client.h"
+#include "services/room_detail_controller.h"
+#include "services/room_editor.h"
+#include "services/rule_form.h"
 
 #include <QJSEngine>
 #include <QQmlEngine>
@@ -81,6 +91,94 @@ struct RestClientForeign
     QML_FOREIGN(spidi::desktop::RestClient)
     QML_NAMED_ELEMENT(RestClient)
     QML_UNCREATABLE("owned by ConnectionService (ConnectionService.rest)")
+};
+
+// The room page: a creatable controller (one per page) that owns the roster, the fleet
+// breakdown and the live metrics; a creatable filter over its roster.
+struct RoomDetailControllerForeign
+{
+    Q_GADGET
+    QML_FOREIGN(spidi::desktop::RoomDetailController)
+    QML_NAMED_ELEMENT(RoomDetailController)
+};
+
+struct RosterFilterModelForeign
+{
+    Q_GADGET
+    QML_FOREIGN(spidi::desktop::RosterFilterModel)
+    QML_NAMED_ELEMENT(RosterFilterModel)
+};
+
+struct RosterModelForeign
+{
+    Q_GADGET
+    QML_FOREIGN(spidi::desktop::RosterModel)
+    QML_NAMED_ELEMENT(RosterModel)
+    QML_UNCREATABLE("owned by RoomDetailController (.roster)")
+};
+
+struct FleetBreakdownForeign
+{
+    Q_GADGET
+    QML_FOREIGN(spidi::desktop::FleetBreakdown)
+    QML_NAMED_ELEMENT(FleetBreakdown)
+    QML_UNCREATABLE("owned by RoomDetailController (.fleet)")
+};
+
+struct MetricsHistoryForeign
+{
+    Q_GADGET
+    QML_FOREIGN(spidi::desktop::MetricsHistory)
+    QML_NAMED_ELEMENT(MetricsHistory)
+    QML_UNCREATABLE("owned by RoomDetailController (.metrics)")
+};
+
+// The editors and the alert pages (docs/desktop.md#editors): `Editors`, one per engine on the
+// engine's ConnectionService's RestClient, owns the forms and models the pages use; the
+// classes are creatable too (a page or a test may make its own and set `rest`).
+struct EditorsForeign
+{
+    Q_GADGET
+    QML_FOREIGN(spidi::desktop::Editors)
+    QML_NAMED_ELEMENT(Editors)
+    QML_SINGLETON
+
+public:
+    static Editors *create(QQmlEngine *engine, QJSEngine *)
+    {
+        auto *connection = engine->singletonInstance<ConnectionService *>(
+            qmlTypeId("Spidi.Ui", 1, 0, "ConnectionService"));
+        return connection ? new Editors(connection->rest(), connection->rooms())
+                          : new Editors(nullptr);
+    }
+};
+
+struct RoomEditorForeign
+{
+    Q_GADGET
+    QML_FOREIGN(spidi::desktop::RoomEditor)
+    QML_NAMED_ELEMENT(RoomEditor)
+};
+
+struct RuleFormForeign
+{
+    Q_GADGET
+    QML_FOREIGN(spidi::desktop::RuleForm)
+    QML_NAMED_ELEMENT(RuleForm)
+};
+
+struct AlertRulesModelForeign
+{
+    Q_GADGET
+    QML_FOREIGN(spidi::desktop::AlertRulesModel)
+    QML_NAMED_ELEMENT(AlertRulesModel)
+};
+
+struct AlertEventsModelForeign
+{
+    Q_GADGET
+    QML_FOREIGN(spidi::desktop::AlertEventsModel)
+    QML_NAMED_ELEMENT(AlertEventsModel)
 };
 
 } // namespace spidi::desktop::qml

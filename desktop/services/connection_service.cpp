@@ -341,6 +341,11 @@ void ConnectionService::onConnected()
               {QStringLiteral("seq"), double(m_nextSeq++)},
               {QStringLiteral("topic"), QLatin1String(topic)}});
     }
+    for (auto it = m_extraTopics.cbegin(); it != m_extraTopics.cend(); ++it) {
+        send({{QStringLiteral("type"), QStringLiteral("SUBSCRIBE")},
+              {QStringLiteral("seq"), double(m_nextSeq++)},
+              {QStringLiteral("topic"), it.key()}});
+    }
     loadSnapshot();
 }
 
@@ -373,6 +378,28 @@ void ConnectionService::loadSnapshot()
                 return;
             m_alerts->sync(items, alertSerial);
         });
+}
+
+void ConnectionService::subscribeTopic(const QString &topic)
+{
+    if (m_extraTopics[topic]++ == 0 && m_state == Connected) {
+        send({{QStringLiteral("type"), QStringLiteral("SUBSCRIBE")},
+              {QStringLiteral("seq"), double(m_nextSeq++)},
+              {QStringLiteral("topic"), topic}});
+    }
+}
+
+void ConnectionService::unsubscribeTopic(const QString &topic)
+{
+    auto it = m_extraTopics.find(topic);
+    if (it == m_extraTopics.end() || --it.value() > 0)
+        return;
+    m_extraTopics.erase(it);
+    if (m_state == Connected) {
+        send({{QStringLiteral("type"), QStringLiteral("UNSUBSCRIBE")},
+              {QStringLiteral("seq"), double(m_nextSeq++)},
+              {QStringLiteral("topic"), topic}});
+    }
 }
 
 void ConnectionService::send(const QJsonObject &message)
@@ -417,6 +444,7 @@ void ConnectionService::onText(const QString &text)
         else
             setLastError(QStringLiteral("Server error %1: %2").arg(code, message));
     }
+    Q_EMIT messageReceived(type, o);
 }
 
 void ConnectionService::onSocketGone(QWebSocket *socket, const QString &errorText, bool socketError)

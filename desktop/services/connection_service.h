@@ -8,6 +8,7 @@
 #include "services/rest_client.h"
 
 #include <QDateTime>
+#include <QHash>
 #include <QJsonObject>
 #include <QObject>
 #include <QPointer>
@@ -98,6 +99,12 @@ public:
     Q_INVOKABLE void editConnection();
     // Reconnects at once instead of waiting for the backoff.
     Q_INVOKABLE void reconnectNow();
+    // Extra topics (room/CODE/roster, room/CODE/metrics) for the room page: subscribed now when
+    // connected and again after every reconnect, until unsubscribed as often as subscribed.
+    // Their messages arrive through messageReceived.
+    Q_INVOKABLE void subscribeTopic(const QString &topic);
+    Q_INVOKABLE void unsubscribeTopic(const QString &topic);
+    QStringList extraTopics() const { return m_extraTopics.keys(); }
     void disconnectFromServer();
 
     // http(s)://host:port[/prefix] → ws(s)://host:port[/prefix]/ws/presence.
@@ -116,6 +123,8 @@ Q_SIGNALS:
     void lastUpdateChanged();
     void loadedChanged();
     void lastErrorChanged();
+    // Every message from the server, after the built-in routing (type as in docs/protocol.md).
+    void messageReceived(const QString &type, const QJsonObject &message);
 
 private:
     void apply(const QUrl &server, const QByteArray &token, const JwtClaims &claims);
@@ -157,6 +166,7 @@ private:
     bool m_tokenRefused = false;
     quint64 m_generation = 0; // bumped whenever the server or token changes
     qint64 m_nextSeq = 1;
+    QHash<QString, int> m_extraTopics; // topic → subscribers
 };
 
 } // namespace spidi::desktop

@@ -88,6 +88,17 @@ void RestClient::post(const QString &path, const QJsonObject &body, Callback don
          std::move(done));
 }
 
+void RestClient::put(const QString &path, const QJsonObject &body, Callback done)
+{
+    send("PUT", m_baseUrl.resolved(QUrl(path)), QJsonDocument(body).toJson(QJsonDocument::Compact),
+         std::move(done));
+}
+
+void RestClient::deleteResource(const QString &path, Callback done)
+{
+    send("DELETE", m_baseUrl.resolved(QUrl(path)), QByteArray(), std::move(done));
+}
+
 void RestClient::getAll(const QString &path, QUrlQuery query, int pageSize, ListCallback done)
 {
     fetchPage(path, std::move(query), 0, pageSize, {}, std::move(done));

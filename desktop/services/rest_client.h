@@ -51,6 +51,9 @@ public:
 
     void get(const QString &path, const QUrlQuery &query, Callback done);
     void post(const QString &path, const QJsonObject &body, Callback done);
+    // PUT with the body; DELETE without one (the editors: rooms and alert rules).
+    void put(const QString &path, const QJsonObject &body, Callback done);
+    void deleteResource(const QString &path, Callback done);
     // Every item of a paged list (`{items, total}` with offset/limit), fetched `pageSize` at a
     // time; on a failure the callback gets the items so far and the failed result.
     void getAll(const QString &path, QUrlQuery query, int pageSize, ListCallback done);

@@ -1,4 +1,5 @@
 import QtQuick
+import QtQuick.Controls
 import QtQuick.Layouts
 import Spidi.Ui
 
@@ -22,6 +23,13 @@ Rectangle {
     required property real p95LatencyMs
     required property var history
     required property int firingAlerts
+    // Admin entry points (docs/desktop.md#room-editor): a "⋯" menu and the right-click menu
+    // offer Edit and Delete when true; the dashboard opens the editor on these signals.
+    property bool editable: false
+    signal editRequested()
+    signal deleteRequested()
+    // Left click: open the room's detail page.
+    signal activated()
 
     // End of the sparkline's window (ms since epoch).
     property real windowEnd: Clock.now
@@ -77,6 +85,17 @@ Rectangle {
             }
             StatusBadge {
                 status: tile.status
+            }
+            ToolButton {
+                objectName: "tileMenuButton"
+                visible: tile.editable
+                text: "⋯"
+                implicitWidth: 28
+                implicitHeight: 28
+                padding: 0
+                onClicked: tileMenu.popup()
+                ToolTip.visible: hovered
+                ToolTip.text: qsTr("Edit or delete this room")
             }
         }
 
@@ -150,5 +169,28 @@ Rectangle {
             maxValue: tile.capacity
             lineColor: tile.barColor
         }
+    }
+
+    Menu {
+        id: tileMenu
+        objectName: "tileMenu"
+        MenuItem {
+            text: qsTr("Edit…")
+            onTriggered: tile.editRequested()
+        }
+        MenuItem {
+            text: qsTr("Delete…")
+            onTriggered: tile.deleteRequested()
+        }
+    }
+    TapHandler {
+        enabled: tile.editable
+        acceptedButtons: Qt.RightButton
+        onTapped: tileMenu.popup()
+    }
+    TapHandler {
+        objectName: "tileOpen"
+        acceptedButtons: Qt.LeftButton
+        onTapped: tile.activated()
     }
 }

@@ -16,6 +16,7 @@ Item {
 
     Shortcut {
         sequence: "Ctrl+F"
+        enabled: RoomDetailState.roomCode === "" // the room page has its own
         onActivated: searchField.forceActiveFocus()
     }
 
@@ -101,6 +102,12 @@ Item {
                 Layout.preferredWidth: 180
                 model: [qsTr("Sort by name"), qsTr("Sort by load"), qsTr("Sort by latency")]
             }
+            Button {
+                objectName: "newRoomButton"
+                visible: ConnectionService.canAdmin
+                text: qsTr("New room")
+                onClicked: Editors.newRoom()
+            }
         }
 
         Item {
@@ -119,8 +126,13 @@ Item {
                 ScrollBar.vertical: ScrollBar {}
 
                 delegate: RoomTile {
+                    id: roomTile
                     width: Theme.tileWidth
                     height: Theme.tileHeight
+                    editable: ConnectionService.canAdmin
+                    onEditRequested: Editors.editRoom(roomTile.code)
+                    onDeleteRequested: Editors.deleteRoom(roomTile.code)
+                    onActivated: RoomDetailState.open(roomTile.code, roomTile.name, roomTile.typeCode)
                 }
             }
 

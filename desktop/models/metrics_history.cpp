@@ -1,0 +1,102 @@
+#include "metrics_history.h"
+
+#include <QDateTime>
+#include <QtCharts/QXYSeries>
+
+#include <algorithm>
+#include <cmath>
+
+namespace spidi::desktop {
+
+MetricsHistory::MetricsHistory(QObject *parent) : QObject(parent) {}
+
+void MetricsHistory::put(QList<QPointF> &points, double second, double value, double oldest)
+{
+    if (!points.isEmpty() && points.constLast().x() >= second) {
+        if (points.constLast().x() == second)
+            points.last().setY(value);
+        // An older second than the newest point: out of order, dropped.
+    } else {
+        points.append(QPointF(second, value));
+    }
+    qsizetype drop = 0;
+    while (drop < points.size() && points.at(drop).x() < oldest)
+        ++drop;
+    if (drop > 0)
+        points.remove(0, drop);
+}
+
+void MetricsHistory::apply(const QJsonObject &metrics)
+{
+    double ts = metrics.value(QLatin1String("ts")).toDouble();
+    if (ts <= 0)
+        ts = double(QDateTime::currentMSecsSinceEpoch());
+    const double second = std::floor(ts / double(StepMs)) * double(StepMs);
+    if (!m_online.isEmpty() && second < m_online.constLast().x())
+        return; // older than what is shown
+    const double oldest = second - double(WindowMs);
+    put(m_online, second, metrics.value(QLatin1String("online")).toDouble(), oldest);
+    const QJsonValue avg = metrics.value(QLatin1String("avgLatencyMs"));
+    const QJsonValue p95 = metrics.value(QLatin1String("p95LatencyMs"));
+    if (avg.isDouble())
+        put(m_avg, second, avg.toDouble(), oldest);
+    if (p95.isDouble())
+        put(m_p95, second, p95.toDouble(), oldest);
+    // Latency series trimmed too when this message had no latency.
+    for (QList<QPointF> *points : {&m_avg, &m_p95}) {
+        qsizetype drop = 0;
+        while (drop < points->size() && points->at(drop).x() < oldest)
+            ++drop;
+        if (drop > 0)
+            points->remove(0, drop);
+    }
+    Q_EMIT changed();
+}
+
+void MetricsHistory::clear()
+{
+    m_online.clear();
+    m_avg.clear();
+    m_p95.clear();
+    Q_EMIT changed();
+}
+
+double MetricsHistory::windowEnd() const
+{
+    return m_online.isEmpty() ? double(QDateTime::currentMSecsSinceEpoch())
+                              : m_online.constLast().x();
+}
+
+double MetricsHistory::maxY(const QList<QPointF> &points)
+{
+    double m = 0;
+    for (const QPointF &p : points)
+        m = std::max(m, p.y());
+    return m;
+}
+
+double MetricsHistory::maxOnline() const
+{
+    return maxY(m_online);
+}
+
+double MetricsHistory::maxLatency() const
+{
+    return std::max(maxY(m_avg), maxY(m_p95));
+}
+
+void MetricsHistory::replaceSeries(QAbstractSeries *series, const QList<QPointF> &points)
+{
+    if (auto *xy = qobject_cast<QXYSeries *>(series))
+        xy->replace(points);
+}
+
+void MetricsHistory::updateSeries(QAbstractSeries *online, QAbstractSeries *avg,
+                                  QAbstractSeries *p95) const
+{
+    replaceSeries(online, m_online);
+    replaceSeries(avg, m_avg);
+    replaceSeries(p95, m_p95);
+}
+
+} // namespace spidi::desktop

@@ -1,0 +1,68 @@
+#pragma once
+
+#include <QJsonObject>
+#include <QList>
+#include <QObject>
+#include <QPointF>
+
+#include <QtCharts/QAbstractSeries>
+
+namespace spidi::desktop {
+
+// The live charts of the room page: the last 15 minutes of ROOM_METRICS of one room (online
+// sessions, average and p95 latency), at most one point per second (the server's `ts`, floored
+// to the second; a later message in the same second replaces that second's point). Points are
+// QPointF(x = ms since epoch, y). QML Qt Charts series get them through updateSeries(), which
+// calls QXYSeries::replace() once per series (one repaint, no clear + append).
+class MetricsHistory : public QObject
+{
+    Q_OBJECT
+    Q_PROPERTY(int count READ count NOTIFY changed)
+    // The window's ends (ms since epoch): the newest point's second and 15 minutes before.
+    Q_PROPERTY(double windowStart READ windowStart NOTIFY changed)
+    Q_PROPERTY(double windowEnd READ windowEnd NOTIFY changed)
+    // Highest values in the window (for the axes), 0 when there is none.
+    Q_PROPERTY(double maxOnline READ maxOnline NOTIFY changed)
+    Q_PROPERTY(double maxLatency READ maxLatency NOTIFY changed)
+
+public:
+    static constexpr qint64 WindowMs = 15 * 60 * 1000;
+    static constexpr qint64 StepMs = 1000;
+
+    explicit MetricsHistory(QObject *parent = nullptr);
+
+    // A ROOM_METRICS message of the room. Latencies that are null add no latency point.
+    void apply(const QJsonObject &metrics);
+    void clear();
+
+    int count() const { return int(m_online.size()); }
+    double windowStart() const { return windowEnd() - double(WindowMs); }
+    double windowEnd() const;
+    double maxOnline() const;
+    double maxLatency() const;
+
+    const QList<QPointF> &online() const { return m_online; }
+    const QList<QPointF> &avgLatency() const { return m_avg; }
+    const QList<QPointF> &p95Latency() const { return m_p95; }
+
+    // Replaces the points of the three QXYSeries (QML LineSeries and the like; null or a
+    // series that is not an XY series is skipped).
+    Q_INVOKABLE void updateSeries(QAbstractSeries *online, QAbstractSeries *avg,
+                                  QAbstractSeries *p95) const;
+
+    // Helpers shared with the history chart: replace a series' points; the highest y.
+    static void replaceSeries(QAbstractSeries *series, const QList<QPointF> &points);
+    static double maxY(const QList<QPointF> &points);
+
+Q_SIGNALS:
+    void changed();
+
+private:
+    static void put(QList<QPointF> &points, double second, double value, double oldest);
+
+    QList<QPointF> m_online;
+    QList<QPointF> m_avg;
+    QList<QPointF> m_p95;
+};
+
+} // namespace spidi::desktop

@@ -1,0 +1,171 @@
+import QtQuick
+import QtQuick.Controls
+import QtTest
+import Spidi.Ui
+
+// The editor pages and their pieces without a server: the room editor shows the server's
+// checks under each field as it is edited and the type picker's defaults; the rules page
+// switches its fields with the rule type and shows the threshold in percent; the conflict
+// dialog lists one row per differing field; a tile offers Edit/Delete only when editable;
+// Editors (the singleton) navigates between the pages.
+TestCase {
+    id: testCase
+
+    name: "EditorPages"
+    when: windowShown
+    width: 1000
+    height: 800
+    visible: true
+
+    Component {
+        id: roomEditorComponent
+        RoomEditorPage {
+            width: 1000
+            height: 800
+        }
+    }
+    Component {
+        id: rulesComponent
+        AlertRulesPage {
+            width: 1000
+            height: 800
+        }
+    }
+    Component {
+        id: historyComponent
+        AlertHistoryPage {
+            width: 1000
+            height: 800
+        }
+    }
+    Component {
+        id: conflictComponent
+        ConflictDialog {}
+    }
+    Component {
+        id: tileComponent
+        RoomTile {
+            roomId: "r1"
+            code: "LOBBY"
+            name: "Main lobby"
+            typeCode: "CHAT"
+            status: "ACTIVE"
+            online: 1
+            users: 1
+            capacity: 10
+            capacityPct: 10
+            avgLatencyMs: 0
+            p95LatencyMs: 0
+            history: []
+            firingAlerts: 0
+        }
+    }
+
+    function cleanup() {
+        Editors.close()
+    }
+
+    function test_navigation() {
+        compare(Editors.page, "")
+        Editors.newRoom()
+        compare(Editors.page, "roomEditor")
+        compare(Editors.roomCode, "")
+        Editors.deleteRoom("LOBBY")
+        compare(Editors.roomCode, "LOBBY")
+        verify(Editors.confirmDelete)
+        Editors.editRoom("HALL")
+        compare(Editors.roomCode, "HALL")
+        verify(!Editors.confirmDelete)
+        Editors.openRules()
+        compare(Editors.page, "rules")
+        Editors.openHistory()
+        compare(Editors.page, "history")
+        Editors.close()
+        compare(Editors.page, "")
+    }
+
+    function test_roomEditorShowsFieldErrors() {
+        const page = createTemporaryObject(roomEditorComponent, testCase)
+        verify(page !== null)
+        const editor = Editors.room
+        verify(editor.creating)
+        editor.setRoomTypes([{ code: "CHAT", defaultCapacity: 500, defaultTtlSec: 3600 }])
+        const codeField = findChild(page, "codeField")
+        const codeError = findChild(page, "codeError")
+        verify(codeField.enabled)
+        codeField.forceActiveFocus()
+        keyClick(Qt.Key_L)
+        compare(editor.code, "l")
+        tryCompare(codeError, "visible", true)
+        verify(codeError.text.startsWith("code must be 2 to 64 characters"), codeError.text)
+        codeField.selectAll()
+        keyClick("L")
+        keyClick("O")
+        compare(editor.code, "LO")
+        tryCompare(codeError, "visible", false)
+        compare(findChild(page, "nameError").text, "name must be 1 to 200 characters")
+
+        editor.typeCode = "CHAT"
+        compare(editor.capacity, 500)
+        compare(findChild(page, "capacityBox").value, 500)
+        compare(findChild(page, "ttlBox").value, 3600)
+        compare(findChild(page, "typeBox").currentText, "CHAT")
+        compare(findChild(page, "editorTitle").text, "New room")
+    }
+
+    function test_rulesPageFollowsTheType() {
+        const page = createTemporaryObject(rulesComponent, testCase)
+        verify(page !== null)
+        const form = Editors.rule
+        compare(form.type, "CAPACITY")
+        const threshold = findChild(page, "thresholdField")
+        const expression = findChild(page, "expressionField")
+        compare(threshold.text, "80")
+        verify(threshold.visible)
+        verify(!expression.visible)
+        form.type = "LATENCY"
+        compare(threshold.text, "500")
+        form.type = "CUSTOM"
+        verify(!threshold.visible)
+        verify(expression.visible)
+        compare(findChild(page, "expressionStatus").text, "checking with the server…")
+        form.type = "CAPACITY"
+        form.threshold = 92.5
+        compare(threshold.text, "92.5")
+    }
+
+    function test_historyPage() {
+        const page = createTemporaryObject(historyComponent, testCase)
+        verify(page !== null)
+        compare(findChild(page, "pageLabel").text, "0 events")
+        verify(!findChild(page, "nextPage").enabled)
+        verify(!findChild(page, "previousPage").enabled)
+    }
+
+    function test_conflictDialogRows() {
+        const dialog = createTemporaryObject(conflictComponent, testCase, {
+            diff: [{ field: "name", mine: "A", theirs: "B" },
+                   { field: "capacity", mine: "30", theirs: "40" }]
+        })
+        verify(dialog !== null)
+        dialog.open()
+        const rows = findChild(dialog.contentItem, "conflictRows")
+        verify(rows !== null)
+        compare(rows.count, 2)
+        compare(rows.itemAt(1).children[0].text, "capacity")
+        compare(rows.itemAt(1).children[1].text, "30")
+        compare(rows.itemAt(1).children[2].text, "40")
+    }
+
+    function test_tileEntryPoints() {
+        const tile = createTemporaryObject(tileComponent, testCase)
+        const button = findChild(tile, "tileMenuButton")
+        verify(!button.visible)
+        tile.editable = true
+        verify(button.visible)
+        const edits = createTemporaryQmlObject("import QtTest; SignalSpy { signalName: \"editRequested\" }", testCase)
+        edits.target = tile
+        tile.editRequested()
+        compare(edits.count, 1)
+    }
+}
