@@ -43,20 +43,42 @@ Transaction::~Transaction()
                                   << "error=" << m_db.lastError().text();
 }
 
+bool Transaction::startTransaction(QSqlError &error)
+{
+    if (m_dialect != SqlDialect::Sqlite) {
+        const bool started = m_db.transaction();
+        if (!started)
+            error = m_db.lastError();
+        return started;
+    }
+    // In WAL mode a deferred transaction that reads and then writes fails at once with
+    // "database is locked" (SQLITE_BUSY_SNAPSHOT, no busy wait) when another connection (the
+    // history writer thread) committed in between. BEGIN IMMEDIATE takes the write lock up
+    // front, so it waits for the other writer (busy_timeout) instead. COMMIT and ROLLBACK stay
+    // with the driver.
+    QSqlQuery begin(m_db);
+    const bool started = begin.exec(QStringLiteral("BEGIN IMMEDIATE"));
+    if (!started)
+        error = begin.lastError();
+    return started;
+}
+
 Status Transaction::begin()
 {
-    if (m_db.isOpen() && m_db.transaction()) {
+    QSqlError error;
+    if (m_db.isOpen() && startTransaction(error)) {
         m_open = true;
         return Ok{};
     }
-    QSqlError error = m_db.lastError();
+    if (!m_db.isOpen())
+        error = m_db.lastError();
     // A PostgreSQL restart breaks the connection for good, and QPSQL reports it as a failed
     // BEGIN without a SQLSTATE, so it cannot be told apart from other BEGIN failures: reopen
     // and try once more. Nothing has run in this transaction yet, so the retry is safe; a
     // database that is really down fails fast (connection refused) and the caller gets 503.
     if (m_dialect == SqlDialect::Postgresql || !m_db.isOpen()) {
         const Status reopened = m_database.reconnect();
-        if (reopened && m_db.transaction()) {
+        if (reopened && startTransaction(error)) {
             qCInfo(lcDb).noquote() << "sql.reconnected: connection=" << m_db.connectionName()
                                    << "after=" << error.text();
             m_open = true;
@@ -69,7 +91,6 @@ Status Transaction::begin()
                 ErrorKind::Unavailable,
                 QStringLiteral("cannot begin a transaction: %1").arg(reopened.error().message));
         }
-        error = m_db.lastError();
     }
     qCWarning(lcDb).noquote() << "sql.begin failed: connection=" << m_db.connectionName()
                               << "error=" << error.text();

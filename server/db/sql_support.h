@@ -4,6 +4,7 @@
 #include "db/database.h"
 
 #include <QSqlDatabase>
+#include <QSqlError>
 #include <QSqlQuery>
 #include <QString>
 
@@ -42,6 +43,7 @@ public:
     Status commit();
 
 private:
+    bool startTransaction(QSqlError &error);
     Status setLocal(const QString &name, const QString &value);
 
     const Database &m_database;
