@@ -6,24 +6,7 @@
 
 namespace spidi::desktop {
 
-namespace {
-
-QString str(const QJsonObject &o, const char *key)
-{
-    return o.value(QLatin1String(key)).toString();
-}
-
-QVariant time(const QJsonObject &o, const char *key)
-{
-    const QString s = str(o, key);
-    if (s.isEmpty())
-        return {};
-    return QDateTime::fromString(s, Qt::ISODateWithMs);
-}
-
-} // namespace
-
-AlertEventsModel::AlertEventsModel(QObject *parent) : QAbstractListModel(parent) {}
+AlertEventsModel::AlertEventsModel(QObject *parent) : AlertEventListModel(parent) {}
 
 void AlertEventsModel::setRest(RestClient *rest)
 {
@@ -31,71 +14,6 @@ void AlertEventsModel::setRest(RestClient *rest)
         return;
     m_rest = rest;
     Q_EMIT restChanged();
-}
-
-int AlertEventsModel::rowCount(const QModelIndex &parent) const
-{
-    return parent.isValid() ? 0 : int(m_events.size());
-}
-
-QVariant AlertEventsModel::data(const QModelIndex &index, int role) const
-{
-    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
-        return {};
-    const QJsonObject &e = m_events.at(index.row());
-    switch (role) {
-    case Qt::DisplayRole:
-    case MessageRole:
-        return str(e, "message");
-    case EventIdRole:
-        return str(e, "id");
-    case RuleNameRole:
-        return str(e, "ruleName");
-    case RuleTypeRole:
-        return str(e, "ruleType");
-    case RoomCodeRole:
-        return str(e, "roomCode");
-    case SeverityRole:
-        return str(e, "severity");
-    case StateRole:
-        return str(e, "state");
-    case ValueRole: {
-        const QJsonValue v = e.value(QLatin1String("value"));
-        return v.isDouble() ? QVariant(v.toDouble()) : QVariant();
-    }
-    case FiredAtRole:
-        return time(e, "firedAt");
-    case AcknowledgedAtRole:
-        return time(e, "acknowledgedAt");
-    case AcknowledgedByRole:
-        return str(e, "acknowledgedBy");
-    case CommentRole:
-        return str(e, "comment");
-    case ResolvedAtRole:
-        return time(e, "resolvedAt");
-    case ResolvedByRole:
-        return str(e, "resolvedBy");
-    default:
-        return {};
-    }
-}
-
-QHash<int, QByteArray> AlertEventsModel::roleNames() const
-{
-    return {{EventIdRole, "eventId"},
-            {RuleNameRole, "ruleName"},
-            {RuleTypeRole, "ruleType"},
-            {RoomCodeRole, "roomCode"},
-            {SeverityRole, "severity"},
-            {StateRole, "state"},
-            {MessageRole, "message"},
-            {ValueRole, "value"},
-            {FiredAtRole, "firedAt"},
-            {AcknowledgedAtRole, "acknowledgedAt"},
-            {AcknowledgedByRole, "acknowledgedBy"},
-            {CommentRole, "comment"},
-            {ResolvedAtRole, "resolvedAt"},
-            {ResolvedByRole, "resolvedBy"}};
 }
 
 QUrlQuery AlertEventsModel::query(int offset) const

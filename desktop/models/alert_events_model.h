@@ -2,6 +2,8 @@
 
 #include "services/rest_client.h"
 
+#include "models/alert_event_list_model.h"
+
 #include <QAbstractListModel>
 #include <QDateTime>
 #include <QJsonObject>
@@ -14,7 +16,7 @@ namespace spidi::desktop {
 // One page of the alert history (GET /api/v1/alerts/events, newest first) with the server's
 // filters: state, severity, room, fired between `from` and `to`. Read-only. Changing a filter
 // goes back to the first page; a new page replaces the rows (removals and inserts, no reset).
-class AlertEventsModel : public QAbstractListModel
+class AlertEventsModel : public spidi::desktop::AlertEventListModel
 {
     Q_OBJECT
     Q_PROPERTY(spidi::desktop::RestClient *rest READ rest WRITE setRest NOTIFY restChanged)
@@ -35,29 +37,7 @@ class AlertEventsModel : public QAbstractListModel
     Q_PROPERTY(QString error READ error NOTIFY errorChanged)
 
 public:
-    enum Role {
-        EventIdRole = Qt::UserRole + 1,
-        RuleNameRole,
-        RuleTypeRole,
-        RoomCodeRole,
-        SeverityRole,
-        StateRole,
-        MessageRole,
-        ValueRole,
-        FiredAtRole,
-        AcknowledgedAtRole,
-        AcknowledgedByRole,
-        CommentRole,
-        ResolvedAtRole,
-        ResolvedByRole,
-    };
-    Q_ENUM(Role)
-
     explicit AlertEventsModel(QObject *parent = nullptr);
-
-    int rowCount(const QModelIndex &parent = QModelIndex()) const override;
-    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
-    QHash<int, QByteArray> roleNames() const override;
 
     RestClient *rest() const { return m_rest; }
     void setRest(RestClient *rest);
@@ -99,7 +79,6 @@ private:
     int m_pageSize = 50;
     int m_offset = 0;
     int m_total = 0;
-    QList<QJsonObject> m_events;
     bool m_loading = false;
     QString m_error;
     quint64 m_requestSeq = 0;

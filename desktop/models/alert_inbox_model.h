@@ -1,5 +1,7 @@
 #pragma once
 
+#include "models/alert_event_list_model.h"
+
 #include <QAbstractListModel>
 #include <QDateTime>
 #include <QHash>
@@ -13,7 +15,7 @@ namespace spidi::desktop {
 // WARNING, INFO) then by firedAt, newest first. Filled from GET /api/v1/alerts/events and kept
 // current by the `alerts` topic: FIRED inserts, ACKNOWLEDGED updates, RESOLVED removes,
 // SNAPSHOT upserts. Incremental: row inserts, removals, moves and dataChanged; never a reset.
-class AlertInboxModel : public QAbstractListModel
+class AlertInboxModel : public spidi::desktop::AlertEventListModel
 {
     Q_OBJECT
     Q_PROPERTY(int count READ count NOTIFY countsChanged)
@@ -21,33 +23,7 @@ class AlertInboxModel : public QAbstractListModel
     Q_PROPERTY(int criticalCount READ criticalCount NOTIFY countsChanged)
 
 public:
-    enum Role {
-        EventIdRole = Qt::UserRole + 1,
-        RuleIdRole,
-        RuleNameRole,
-        RuleTypeRole,
-        RoomIdRole,
-        RoomCodeRole,
-        SeverityRole,
-        StateRole,
-        ValueRole,
-        ThresholdRole,
-        MessageRole,
-        FiredAtRole,
-        AcknowledgedAtRole,
-        AcknowledgedByRole,
-        CommentRole,
-        ResolvedAtRole,
-        ResolvedByRole,
-        CriticalRole,
-    };
-    Q_ENUM(Role)
-
     explicit AlertInboxModel(QObject *parent = nullptr);
-
-    int rowCount(const QModelIndex &parent = QModelIndex()) const override;
-    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
-    QHash<int, QByteArray> roleNames() const override;
 
     int count() const { return int(m_events.size()); }
     int firingCount() const;
@@ -81,7 +57,6 @@ private:
     int insertPosition(const QJsonObject &event) const;
     void remove(const QString &eventId);
 
-    QList<QJsonObject> m_events;
     QHash<QString, quint64> m_touched;        // event id -> serial of the last ALERT
     QHash<QString, quint64> m_resolvedSerial; // event id -> serial of its RESOLVED
     quint64 m_serial = 0;

@@ -153,6 +153,22 @@ public:
     }
 };
 
+// The base of the alert event lists (inbox and history).
+struct AlertEventListModelForeign
+{
+    Q_GADGET
+    QML_FOREIGN(spidi::desktop::AlertEventListModel)
+    QML_ANONYMOUS
+};
+
+// The base of the editor forms: its properties (errors, busy, conflict…) are seen through them.
+struct EditorFormForeign
+{
+    Q_GADGET
+    QML_FOREIGN(spidi::desktop::EditorForm)
+    QML_ANONYMOUS
+};
+
 struct RoomEditorForeign
 {
     Q_GADGET

@@ -26,15 +26,7 @@ QStringList normalizedTags(const QStringList &tags)
 
 } // namespace
 
-RoomEditor::RoomEditor(QObject *parent) : QObject(parent) {}
-
-void RoomEditor::setRest(RestClient *rest)
-{
-    if (m_rest == rest)
-        return;
-    m_rest = rest;
-    Q_EMIT restChanged();
-}
+RoomEditor::RoomEditor(QObject *parent) : EditorForm(parent) {}
 
 QStringList RoomEditor::comparedFields()
 {
@@ -88,7 +80,7 @@ void RoomEditor::loadTypes()
                     if (!guard)
                         return;
                     if (!result.ok()) {
-                        setErrors(m_errors, problemText(result.problem));
+                        setErrors(errors(), problemText(result.problem));
                         return;
                     }
                     QVariantList types;
@@ -375,49 +367,13 @@ void RoomEditor::reload()
 
 void RoomEditor::overwrite()
 {
-    if (!m_conflict || !m_rest)
+    if (!conflict() || !m_rest)
         return;
     const qint64 current = serverVersion();
     setConflict(false, {});
     if (!validate())
         return;
     send(current);
-}
-
-void RoomEditor::applyProblem(const QVariantMap &problem)
-{
-    const QString field = problem.value(QStringLiteral("field")).toString();
-    const QString text = problemText(problem);
-    if (field.isEmpty())
-        setErrors({}, text);
-    else
-        setErrors({{fieldKey(field), text}}, {});
-}
-
-void RoomEditor::setBusy(bool busy)
-{
-    if (m_busy == busy)
-        return;
-    m_busy = busy;
-    Q_EMIT busyChanged();
-}
-
-void RoomEditor::setErrors(const QVariantMap &errors, const QString &message)
-{
-    if (m_errors == errors && m_message == message)
-        return;
-    m_errors = errors;
-    m_message = message;
-    Q_EMIT errorsChanged();
-}
-
-void RoomEditor::setConflict(bool conflict, const QVariantList &diff)
-{
-    if (m_conflict == conflict && m_conflictDiff == diff)
-        return;
-    m_conflict = conflict;
-    m_conflictDiff = diff;
-    Q_EMIT conflictChanged();
 }
 
 } // namespace spidi::desktop

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "services/rest_client.h"
+#include "services/editor_form.h"
 
 #include <QJsonObject>
 #include <QObject>
@@ -17,10 +17,9 @@ namespace spidi::desktop {
 // rows, server problems next to their field, and a 409 turned into a field-by-field difference
 // with the server's current room, resolved by reload (discard) or overwrite (resend with the
 // current version).
-class RoomEditor : public QObject
+class RoomEditor : public spidi::desktop::EditorForm
 {
     Q_OBJECT
-    Q_PROPERTY(spidi::desktop::RestClient *rest READ rest WRITE setRest NOTIFY restChanged)
     Q_PROPERTY(QString roomId READ roomId NOTIFY changed)
     Q_PROPERTY(int version READ versionNumber NOTIFY changed)
     Q_PROPERTY(bool creating READ creating NOTIFY changed)
@@ -39,19 +38,10 @@ class RoomEditor : public QObject
     // [{code, name, description, defaultCapacity, defaultTtlSec}] from GET /room-types.
     Q_PROPERTY(QVariantList roomTypes READ roomTypes NOTIFY roomTypesChanged)
     Q_PROPERTY(QStringList roomTypeCodes READ roomTypeCodes NOTIFY roomTypesChanged)
-    // Field → message (code, name, typeCode, status, capacity, ttlSec, tags, attributes).
-    Q_PROPERTY(QVariantMap errors READ errors NOTIFY errorsChanged)
-    Q_PROPERTY(QString message READ message NOTIFY errorsChanged)
-    Q_PROPERTY(bool busy READ busy NOTIFY busyChanged)
-    Q_PROPERTY(bool conflict READ conflict NOTIFY conflictChanged)
-    // [{field, mine, theirs}]: the fields where the form differs from the server's room now.
-    Q_PROPERTY(QVariantList conflictDiff READ conflictDiff NOTIFY conflictChanged)
 
 public:
     explicit RoomEditor(QObject *parent = nullptr);
 
-    RestClient *rest() const { return m_rest; }
-    void setRest(RestClient *rest);
     QString roomId() const { return m_roomId; }
     qint64 version() const { return m_version; }
     int versionNumber() const { return int(m_version); }
@@ -62,11 +52,6 @@ public:
     QVariantList attributes() const;
     QVariantList roomTypes() const { return m_roomTypes; }
     QStringList roomTypeCodes() const;
-    QVariantMap errors() const { return m_errors; }
-    QString message() const { return m_message; }
-    bool busy() const { return m_busy; }
-    bool conflict() const { return m_conflict; }
-    QVariantList conflictDiff() const { return m_conflictDiff; }
     qint64 serverVersion() const;
 
     // GET /api/v1/room-types (the type picker).
@@ -105,25 +90,16 @@ public:
     static constexpr int kMaxAttributeValueLength = 4096;
 
 Q_SIGNALS:
-    void restChanged();
     void changed();
     void roomTypesChanged();
-    void errorsChanged();
-    void busyChanged();
-    void conflictChanged();
     void loaded();
     void saved(const QVariantMap &room, bool created);
     void removed(const QString &code);
 
 private:
-    void setBusy(bool busy);
-    void setErrors(const QVariantMap &errors, const QString &message);
-    void setConflict(bool conflict, const QVariantList &diff);
-    void applyProblem(const QVariantMap &problem);
     void send(qint64 version);
     QString roomPath() const;
 
-    QPointer<RestClient> m_rest;
     QString m_roomId;
     qint64 m_version = 0;
     QString m_code;
@@ -135,11 +111,6 @@ private:
     QStringList m_tags;
     QList<QPair<QString, QString>> m_attributes;
     QVariantList m_roomTypes;
-    QVariantMap m_errors;
-    QString m_message;
-    bool m_busy = false;
-    bool m_conflict = false;
-    QVariantList m_conflictDiff;
     QJsonObject m_serverRoom;
 };
 

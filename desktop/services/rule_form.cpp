@@ -36,19 +36,11 @@ QString rangeMessage(const QString &field, int min, int max)
 
 } // namespace
 
-RuleForm::RuleForm(QObject *parent) : QObject(parent)
+RuleForm::RuleForm(QObject *parent) : EditorForm(parent)
 {
     m_debounce.setSingleShot(true);
     m_debounce.setInterval(kDebounceMs);
     connect(&m_debounce, &QTimer::timeout, this, &RuleForm::checkExpression);
-}
-
-void RuleForm::setRest(RestClient *rest)
-{
-    if (m_rest == rest)
-        return;
-    m_rest = rest;
-    Q_EMIT restChanged();
 }
 
 double RuleForm::defaultThreshold(const QString &type)
@@ -115,6 +107,11 @@ QString RuleForm::checkRecipients(const QStringList &recipients)
             return QStringLiteral("'%1' is not an e-mail address").arg(address);
     }
     return {};
+}
+
+QString RuleForm::formFieldOf(const QString &problemField) const
+{
+    return formField(problemField);
 }
 
 QString RuleForm::formField(const QString &problemField)
@@ -480,40 +477,13 @@ void RuleForm::reload()
 
 void RuleForm::overwrite()
 {
-    if (!m_conflict || !m_rest)
+    if (!conflict() || !m_rest)
         return;
     const qint64 current = qint64(m_serverRule.value(QLatin1String("version")).toDouble());
     setConflict(false, {});
     if (!validate())
         return;
     send(current);
-}
-
-void RuleForm::applyProblem(const QVariantMap &problem)
-{
-    const QString field = problem.value(QStringLiteral("field")).toString();
-    const QString text = problemText(problem);
-    if (field.isEmpty())
-        setErrors({}, text);
-    else
-        setErrors({{formField(field), text}}, {});
-}
-
-void RuleForm::setBusy(bool busy)
-{
-    if (m_busy == busy)
-        return;
-    m_busy = busy;
-    Q_EMIT busyChanged();
-}
-
-void RuleForm::setErrors(const QVariantMap &errors, const QString &message)
-{
-    if (m_errors == errors && m_message == message)
-        return;
-    m_errors = errors;
-    m_message = message;
-    Q_EMIT errorsChanged();
 }
 
 void RuleForm::setExpressionState(const QString &state, const QString &message,
@@ -526,15 +496,6 @@ void RuleForm::setExpressionState(const QString &state, const QString &message,
     m_expressionMessage = message;
     m_expressionIdentifiers = identifiers;
     Q_EMIT expressionStateChanged();
-}
-
-void RuleForm::setConflict(bool conflict, const QVariantList &diff)
-{
-    if (m_conflict == conflict && m_conflictDiff == diff)
-        return;
-    m_conflict = conflict;
-    m_conflictDiff = diff;
-    Q_EMIT conflictChanged();
 }
 
 } // namespace spidi::desktop

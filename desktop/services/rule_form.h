@@ -1,6 +1,6 @@
 #pragma once
 
-#include "services/rest_client.h"
+#include "services/editor_form.h"
 
 #include <QJsonObject>
 #include <QObject>
@@ -17,10 +17,9 @@ namespace spidi::desktop {
 // scope, channels, the checks the server makes shown per field before sending, the CUSTOM
 // expression validated by the server as it is typed (debounced), save/delete through
 // RestClient, and a 409 turned into a field-by-field difference with reload or overwrite.
-class RuleForm : public QObject
+class RuleForm : public spidi::desktop::EditorForm
 {
     Q_OBJECT
-    Q_PROPERTY(spidi::desktop::RestClient *rest READ rest WRITE setRest NOTIFY restChanged)
     Q_PROPERTY(QString ruleId READ ruleId NOTIFY changed)
     Q_PROPERTY(int version READ versionNumber NOTIFY changed)
     Q_PROPERTY(bool creating READ creating NOTIFY changed)
@@ -52,7 +51,6 @@ class RuleForm : public QObject
 
     // Field → message: the client-side checks and the server's 422 (`field` mapped to the
     // form's: channels[i].url → webhookUrl, channels[i].to → emailTo, scope.* → scope).
-    Q_PROPERTY(QVariantMap errors READ errors NOTIFY errorsChanged)
     // The server's verdict on the expression: "" (not asked), "checking" (typed since the last
     // answer, or asked), "valid", "invalid", "unknown" (the server could not be asked); the
     // message is the server's (with the column).
@@ -60,19 +58,13 @@ class RuleForm : public QObject
     Q_PROPERTY(QString expressionMessage READ expressionMessage NOTIFY expressionStateChanged)
     Q_PROPERTY(
         QStringList expressionIdentifiers READ expressionIdentifiers NOTIFY expressionStateChanged)
-    Q_PROPERTY(bool busy READ busy NOTIFY busyChanged)
     // A failure that belongs to no field, in words.
-    Q_PROPERTY(QString message READ message NOTIFY errorsChanged)
     // A 409: the rule changed on the server since it was loaded; conflictDiff lists
     // {field, mine, theirs} for every field that differs from the server's current rule.
-    Q_PROPERTY(bool conflict READ conflict NOTIFY conflictChanged)
-    Q_PROPERTY(QVariantList conflictDiff READ conflictDiff NOTIFY conflictChanged)
 
 public:
     explicit RuleForm(QObject *parent = nullptr);
 
-    RestClient *rest() const { return m_rest; }
-    void setRest(RestClient *rest);
     QString ruleId() const { return m_ruleId; }
     qint64 version() const { return m_version; }
     int versionNumber() const { return int(m_version); }
@@ -82,14 +74,9 @@ public:
     QString thresholdUnit() const { return unitOf(m_type); }
     QString expression() const { return m_expression; }
     void setExpression(const QString &expression);
-    QVariantMap errors() const { return m_errors; }
     QString expressionState() const { return m_expressionState; }
     QString expressionMessage() const { return m_expressionMessage; }
     QStringList expressionIdentifiers() const { return m_expressionIdentifiers; }
-    bool busy() const { return m_busy; }
-    QString message() const { return m_message; }
-    bool conflict() const { return m_conflict; }
-    QVariantList conflictDiff() const { return m_conflictDiff; }
 
     // A new rule with the defaults (CAPACITY 80 %, WARNING, all rooms, in-app, cooldown 300 s).
     Q_INVOKABLE void newRule();
@@ -131,26 +118,18 @@ public:
     static constexpr int kDebounceMs = 350;
 
 Q_SIGNALS:
-    void restChanged();
     void changed();
-    void errorsChanged();
     void expressionStateChanged();
-    void busyChanged();
-    void conflictChanged();
     // A rule was created (`created`) or updated: as the server returned it.
     void saved(const QVariantMap &rule, bool created);
     void removed(const QString &ruleId);
 
 private:
-    void setBusy(bool busy);
-    void setErrors(const QVariantMap &errors, const QString &message);
+    QString formFieldOf(const QString &problemField) const override;
     void setExpressionState(const QString &state, const QString &message,
                             const QStringList &identifiers = {});
-    void setConflict(bool conflict, const QVariantList &diff);
-    void applyProblem(const QVariantMap &problem);
     void send(qint64 version);
 
-    QPointer<RestClient> m_rest;
     QString m_ruleId;
     qint64 m_version = 0;
     QString m_name;
@@ -170,16 +149,11 @@ private:
     QString m_emailTo;
     QString m_expression;
 
-    QVariantMap m_errors;
-    QString m_message;
     QString m_expressionState;
     QString m_expressionMessage;
     QStringList m_expressionIdentifiers;
     quint64 m_expressionSeq = 0;
     QTimer m_debounce;
-    bool m_busy = false;
-    bool m_conflict = false;
-    QVariantList m_conflictDiff;
     QJsonObject m_serverRule;
 };
 
