@@ -98,8 +98,11 @@ DecodeResult decodeClientMessage(QByteArrayView utf8Json)
                           std::nullopt);
     if (!doc.isObject())
         return badRequest(QStringLiteral("a message must be a JSON object"), std::nullopt);
-    const QJsonObject obj = doc.object();
+    return decodeClientObject(doc.object());
+}
 
+DecodeResult decodeClientObject(const QJsonObject &obj)
+{
     std::optional<qint64> seq;
     const QJsonValue seqValue = obj.value(QLatin1String("seq"));
     if (!seqValue.isUndefined() && !seqValue.isNull()) {
@@ -310,6 +313,14 @@ QByteArray encodeRosterDiff(const RosterDiff &diff, qint64 ts)
                       {QLatin1String("joins"), joins},
                       {QLatin1String("leaves"), leaves},
                       {QLatin1String("updates"), updates},
+                      {QLatin1String("ts"), double(ts)}});
+}
+
+QByteArray encodeRoomRemoved(const QString &roomId, const QString &roomCode, qint64 ts)
+{
+    return serialize({{QLatin1String("type"), QLatin1String("ROOM_REMOVED")},
+                      {QLatin1String("roomId"), roomId},
+                      {QLatin1String("roomCode"), roomCode},
                       {QLatin1String("ts"), double(ts)}});
 }
 

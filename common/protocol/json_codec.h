@@ -18,6 +18,8 @@ namespace spidi::protocol {
 using DecodeResult = std::variant<ClientMessage, DecodeError>;
 
 DecodeResult decodeClientMessage(QByteArrayView utf8Json);
+// The same checks on an already parsed object (the STOMP framing's SEND bodies).
+DecodeResult decodeClientObject(const QJsonObject &message);
 
 struct RosterUpdate
 {
@@ -62,6 +64,8 @@ QByteArray encodeRoomMetrics(const RoomMetrics &metrics);
 QByteArray encodeRoomRoster(const QString &roomId, const QString &roomCode,
                             const QList<SessionRecord> &sessions, qint64 ts);
 QByteArray encodeRosterDiff(const RosterDiff &diff, qint64 ts);
+// A room deleted: its subscribers (rooms, room/CODE/...) drop it.
+QByteArray encodeRoomRemoved(const QString &roomId, const QString &roomCode, qint64 ts);
 // A session ended by the server (kick, TTL, expiry) tells its own socket why.
 QByteArray encodeSessionEnded(const QString &sessionId, const QString &roomCode,
                               SessionEndReason reason);

@@ -214,6 +214,7 @@ Status ServerApplication::start()
     limits.maxFrameBytes = m_config.maxFrameBytes;
     limits.rateLimitPerSec = m_config.rateLimitPerSec;
     limits.rateLimitBurst = m_config.rateLimitBurst;
+    limits.stompHeartBeatMs = m_config.stompHeartBeatMs;
     m_gateway = std::make_unique<WebSocketGateway>(*m_engine, *m_hub, authenticator, limits,
                                                    m_metrics.get());
     if (auto alerts = startAlerts(); !alerts)

@@ -321,7 +321,8 @@ Result<ServerConfig> buildConfig(const Settings &settings, const QProcessEnviron
     };
     for (const IntTarget &i : {IntTarget{"rate-limit", &config.rateLimitPerSec, 0, 1000000},
                                IntTarget{"rate-limit-burst", &config.rateLimitBurst, 1, 1000000},
-                               IntTarget{"max-connections", &config.maxConnections, 0, 10000000}}) {
+                               IntTarget{"max-connections", &config.maxConnections, 0, 10000000},
+                               IntTarget{"stomp-heartbeat", &config.stompHeartBeatMs, 100, 3600000}}) {
         if (!has(i.name))
             continue;
         const auto value = integerSetting(QLatin1String(i.name), get(i.name), i.min, i.max);

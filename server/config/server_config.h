@@ -36,6 +36,7 @@ struct ServerConfig
     int rateLimitPerSec = 50; // per WebSocket connection; 0: unlimited
     int rateLimitBurst = 100;
     int maxConnections = 0; // 0: unlimited
+    int stompHeartBeatMs = 10000;
     int alertIntervalSec = 5;
     QString smtpHost; // empty: e-mail channels are recorded as failed ("no SMTP relay")
     int smtpPort = 0; // 0: 25, or 465 with SmtpTls::Tls

@@ -16,10 +16,12 @@ constexpr qint64 HardFrameCeiling = 1024 * 1024;
 } // namespace
 
 ClientConnection::ClientConnection(ConnectionId id, std::unique_ptr<QWebSocket> socket,
-                                   Principal principal, std::unique_ptr<Framing> framing,
+                                   std::optional<Principal> principal,
+                                   const FramingFactory &makeFraming, Login login,
                                    const GatewayLimits &limits, QObject *parent)
-    : QObject(parent), m_id(id), m_socket(std::move(socket)), m_principal(std::move(principal)),
-      m_framing(std::move(framing)), m_limits(limits),
+    : QObject(parent), m_id(id), m_socket(std::move(socket)),
+      m_principal(principal.value_or(Principal{})), m_authenticated(principal.has_value()),
+      m_login(std::move(login)), m_framing(makeFraming(*this)), m_limits(limits),
       m_rateLimiter(limits.rateLimitPerSec, limits.rateLimitBurst)
 {
     const QHostAddress peer = m_socket->peerAddress();
@@ -58,10 +60,34 @@ void ClientConnection::send(Framing::Outbound kind, const QByteArray &jsonBody,
 {
     if (m_closing)
         return;
-    const QByteArray frame = m_framing->encode(kind, jsonBody, topic);
-    m_socket->sendTextMessage(QString::fromUtf8(frame));
+    const QByteArray message = m_framing->encode(kind, jsonBody, topic);
+    if (!message.isEmpty())
+        writeMessage(message);
+}
+
+void ClientConnection::writeMessage(const QByteArray &message)
+{
+    if (m_closing)
+        return;
+    m_socket->sendTextMessage(QString::fromUtf8(message));
     if (!m_slow && pendingBytes() > m_limits.maxPendingBytes)
         m_slow = true;
+}
+
+Result<Principal> ClientConnection::login(const QByteArray &authorization)
+{
+    if (!m_login)
+        return makeError(ErrorKind::Forbidden, QStringLiteral("no login on this connection"));
+    Result<Principal> principal = m_login(authorization);
+    if (principal) {
+        m_principal = *principal;
+        m_authenticated = true;
+        logEvent(lcGateway(), QtInfoMsg, "websocket.login",
+                 {{"user_id", m_principal.userId},
+                  {"tenant_id", m_principal.tenantId},
+                  {"connection", qint64(m_id)}});
+    }
+    return principal;
 }
 
 qint64 ClientConnection::pendingBytes() const
@@ -111,7 +137,27 @@ void ClientConnection::onText(const QString &text)
 {
     if (m_closing)
         return;
-    const QByteArray utf8 = text.toUtf8();
+    onMessage(text.toUtf8());
+}
+
+void ClientConnection::onBinary(const QByteArray &data)
+{
+    if (m_closing)
+        return;
+    if (m_framing->acceptsBinaryMessages()) {
+        onMessage(data);
+        return;
+    }
+    if (!admit())
+        return;
+    sendError(std::nullopt, ErrorCode::BadRequest,
+              QStringLiteral("binary frames are not supported (got %1 bytes); send JSON as "
+                             "text frames")
+                  .arg(data.size()));
+}
+
+void ClientConnection::onMessage(const QByteArray &utf8)
+{
     if (utf8.size() > m_limits.maxFrameBytes) {
         sendError(std::nullopt, ErrorCode::BadRequest,
                   QStringLiteral("frame of %1 bytes exceeds the limit of %2 bytes")
@@ -120,27 +166,17 @@ void ClientConnection::onText(const QString &text)
         close(QWebSocketProtocol::CloseCodeTooMuchData, QStringLiteral("frame too large"));
         return;
     }
-    if (!admit())
+    if (!m_framing->admitsEachRequest() && !admit())
         return;
-    for (const protocol::DecodeResult &result : m_framing->decode(utf8)) {
-        if (const auto *error = std::get_if<protocol::DecodeError>(&result)) {
-            sendError(error->seq, error->code, error->message);
-            continue;
-        }
-        Q_EMIT requestReceived(this, std::get<protocol::ClientMessage>(result));
+    m_framing->receive(utf8, [this](const protocol::DecodeResult &result) {
         if (m_closing)
             return;
-    }
-}
-
-void ClientConnection::onBinary(const QByteArray &data)
-{
-    if (m_closing || !admit())
-        return;
-    sendError(std::nullopt, ErrorCode::BadRequest,
-              QStringLiteral("binary frames are not supported (got %1 bytes); send JSON as "
-                             "text frames")
-                  .arg(data.size()));
+        if (const auto *error = std::get_if<protocol::DecodeError>(&result)) {
+            sendError(error->seq, error->code, error->message);
+            return;
+        }
+        Q_EMIT requestReceived(this, std::get<protocol::ClientMessage>(result));
+    });
 }
 
 } // namespace spidi

@@ -8,7 +8,9 @@
 #include <QObject>
 #include <QWebSocket>
 
+#include <functional>
 #include <memory>
+#include <optional>
 
 namespace spidi {
 
@@ -21,22 +23,32 @@ struct GatewayLimits
     // superseded updates (nor subscription snapshots) until it drains to half of this; then it
     // gets a fresh snapshot of every topic it missed.
     qint64 maxPendingBytes = 4 * 1024 * 1024;
+    // STOMP (SPEC 4.2): the heart-beat CONNECTED offers, and how long a socket upgraded without
+    // a token may wait before its CONNECT frame.
+    int stompHeartBeatMs = 10000;
+    int stompConnectTimeoutMs = 10000;
 };
 
-// One authenticated WebSocket. Owns its socket; enforces frame size, frame type and rate
+// One WebSocket. Owns its socket and its framing; enforces frame size, frame type and rate
 // limits; watches the bytes handed to the socket but not yet written, so that broadcasts can skip
-// a slow reader instead of buffering without bound.
-class ClientConnection : public QObject
+// a slow reader instead of buffering without bound. A JSON connection is authenticated before
+// the upgrade; a STOMP one may instead authenticate with its CONNECT frame (login()), and the
+// framing lets no request through before that.
+class ClientConnection : public QObject, public FramingHost
 {
     Q_OBJECT
 public:
-    ClientConnection(ConnectionId id, std::unique_ptr<QWebSocket> socket, Principal principal,
-                     std::unique_ptr<Framing> framing, const GatewayLimits &limits,
-                     QObject *parent = nullptr);
+    using FramingFactory = std::function<std::unique_ptr<Framing>(FramingHost &)>;
+    using Login = std::function<Result<Principal>(const QByteArray &authorization)>;
+
+    ClientConnection(ConnectionId id, std::unique_ptr<QWebSocket> socket,
+                     std::optional<Principal> principal, const FramingFactory &makeFraming,
+                     Login login, const GatewayLimits &limits, QObject *parent = nullptr);
     ~ClientConnection() override;
 
     ConnectionId id() const { return m_id; }
     const Principal &principal() const { return m_principal; }
+    bool hasPrincipal() const override { return m_authenticated; }
     QString peerIp() const { return m_peerIp; }
     Framing &framing() { return *m_framing; }
     // Slow from the moment more than maxPendingBytes wait to be written until the backlog is
@@ -50,6 +62,16 @@ public:
                    const QString &message);
     void close(QWebSocketProtocol::CloseCode code, const QString &reason);
 
+    // FramingHost
+    void writeMessage(const QByteArray &message) override;
+    void closeConnection(QWebSocketProtocol::CloseCode code, const QString &reason) override
+    {
+        close(code, reason);
+    }
+    Result<Principal> login(const QByteArray &authorization) override;
+    QString connectionName() const override { return QString::number(m_id); }
+    bool admit() override;
+
     QSet<QString> subscriptions; // topic keys, see SubscriptionHub
 
 Q_SIGNALS:
@@ -61,11 +83,13 @@ Q_SIGNALS:
 private:
     void onText(const QString &text);
     void onBinary(const QByteArray &data);
-    bool admit(); // rate limit; false when the frame must be refused
+    void onMessage(const QByteArray &utf8);
 
     ConnectionId m_id;
     std::unique_ptr<QWebSocket> m_socket;
     Principal m_principal;
+    bool m_authenticated = false;
+    Login m_login;
     std::unique_ptr<Framing> m_framing;
     GatewayLimits m_limits;
     RateLimiter m_rateLimiter;

@@ -1,5 +1,8 @@
 #include "front_door.h"
 
+#include "gateway/request_head.h"
+#include "gateway/stomp_framing.h"
+
 #include "logging/json_log_handler.h"
 #include "logging/log_categories.h"
 
@@ -15,44 +18,6 @@
 namespace spidi {
 
 namespace {
-
-struct RequestHead
-{
-    QByteArray method;
-    QByteArray path;
-    QByteArray query;
-    QByteArray upgrade;
-    QByteArray authorization;
-};
-
-RequestHead parseHead(const QByteArray &head)
-{
-    RequestHead result;
-    const QList<QByteArray> lines = head.split('\n');
-    if (lines.isEmpty())
-        return result;
-    const QList<QByteArray> requestLine = lines.first().trimmed().split(' ');
-    if (requestLine.size() >= 2) {
-        result.method = requestLine[0];
-        const QByteArray target = requestLine[1];
-        const qsizetype q = target.indexOf('?');
-        result.path = q < 0 ? target : target.left(q);
-        result.query = q < 0 ? QByteArray() : target.mid(q + 1);
-    }
-    for (qsizetype i = 1; i < lines.size(); ++i) {
-        const QByteArray &line = lines[i];
-        const qsizetype colon = line.indexOf(':');
-        if (colon <= 0)
-            continue;
-        const QByteArray name = line.left(colon).trimmed().toLower();
-        const QByteArray value = line.mid(colon + 1).trimmed();
-        if (name == "upgrade")
-            result.upgrade = value.toLower();
-        else if (name == "authorization")
-            result.authorization = value;
-    }
-    return result;
-}
 
 // Qt 6.4's QAbstractHttpServer only accepts sockets from a QTcpServer, and QTcpServer warns on
 // every hand-over that it is "not listening" (the front door listens, not the hand-off server).
@@ -139,7 +104,7 @@ void FrontDoor::inspect(QTcpSocket *socket)
     socket->disconnect(this);
     disconnect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
     socket->setProperty("spidi_routed", true);
-    const RequestHead head = parseHead(peeked.left(end));
+    const RequestHead head = parseRequestHead(QByteArrayView(peeked).first(end));
 
     if (!head.upgrade.contains("websocket")) {
         if (!m_http) {
@@ -156,8 +121,16 @@ void FrontDoor::inspect(QTcpSocket *socket)
                QStringLiteral("WebSocket endpoint is %1").arg(QLatin1String(WebSocketPath)));
         return;
     }
+    // STOMP clients may authenticate in their CONNECT frame instead (SPEC 4.2): without any
+    // token the upgrade goes ahead and the gateway holds the socket to a CONNECT deadline. A
+    // token that is present but invalid is refused here for every framing.
+    const bool offersStomp =
+        std::any_of(head.subprotocols.cbegin(), head.subprotocols.cend(), [](const QByteArray &p) {
+            return StompFraming::isStomp(QString::fromLatin1(p));
+        });
+    const bool hasToken = !head.authorization.isEmpty() || head.query.contains("access_token=");
     const Result<Principal> principal = m_authenticate(head.authorization, head.query);
-    if (!principal) {
+    if (!principal && (hasToken || !offersStomp)) {
         logEvent(lcGateway(), QtInfoMsg, "websocket.refused",
                  {{"reason", principal.error().message}, {"ip", socket->peerAddress().toString()}});
         reject(socket, 401, "Unauthorized", principal.error().message,

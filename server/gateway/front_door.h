@@ -27,8 +27,9 @@ public:
 
 // The one listening port (SPEC 4, 5): reads each connection's first request head and routes
 // it. A WebSocket upgrade on /ws/presence is authenticated before the handshake (401 with a
-// problem+json body when the token is missing or invalid, so no unauthenticated socket is
-// ever upgraded) and handed to the QWebSocketServer, which negotiates the subprotocol; any
+// problem+json body when the token is missing or invalid; the one exception is a STOMP upgrade
+// without any token, which authenticates with its CONNECT frame under a deadline) and handed to
+// the QWebSocketServer, which negotiates the subprotocol; any
 // other request goes to the REST server. Qt 6.4's QHttpServer upgrades sockets itself without
 // an authentication or subprotocol hook, hence this small dispatcher in front of it.
 class FrontDoor : public QObject

@@ -24,6 +24,7 @@ SubscriptionHub::SubscriptionHub(PresenceEngine &engine, const Clock &clock, int
     connect(&engine, &PresenceEngine::sessionEnded, this,
             [this](const SessionRecord &s, ConnectionId) { onSessionEnded(s); });
     connect(&engine, &PresenceEngine::roomChanged, this, &SubscriptionHub::onRoomChanged);
+    connect(&engine, &PresenceEngine::roomRemoved, this, &SubscriptionHub::onRoomRemoved);
 }
 
 QString SubscriptionHub::topicKey(const QString &tenantId, const Topic &topic)
@@ -64,7 +65,7 @@ void SubscriptionHub::subscribe(ClientConnection *connection, const std::optiona
     }
     connection->subscriptions.insert(key);
     m_subscribers[key].insert(connection);
-    connection->send(Framing::Outbound::Reply, protocol::encodeSubscribed(ref, topic));
+    connection->send(Framing::Outbound::SubscriptionReply, protocol::encodeSubscribed(ref, topic));
     if (connection->isSlow()) {
         // Not piled onto a backlog the client is not reading (a re-SUBSCRIBE would otherwise
         // buffer a full snapshot per request): it gets the snapshot once it drains.
@@ -87,7 +88,8 @@ void SubscriptionHub::unsubscribe(ClientConnection *connection, const std::optio
     if (auto it = m_missed.find(connection); it != m_missed.end())
         it->remove(key);
     // Unsubscribing from something not subscribed is not an error: the end state is the same.
-    connection->send(Framing::Outbound::Reply, protocol::encodeUnsubscribed(ref, topic));
+    connection->send(Framing::Outbound::SubscriptionReply,
+                     protocol::encodeUnsubscribed(ref, topic));
 }
 
 void SubscriptionHub::removeConnection(ClientConnection *connection)
@@ -290,6 +292,24 @@ void SubscriptionHub::publishAlert(const QString &tenantId, const QJsonObject &m
     for (ClientConnection *c : *it) {
         c->send(Framing::Outbound::Event, json, &topic);
         ++m_broadcastsSent;
+    }
+}
+
+void SubscriptionHub::onRoomRemoved(const Room &room)
+{
+    // Sent to every subscriber, slow or not: a snapshot after a resync would only show the room
+    // missing, which a client merging updates could not tell from "no news".
+    const QByteArray json = protocol::encodeRoomRemoved(room.id, room.code, m_clock.nowMs());
+    for (const Topic &topic :
+         {Topic{Topic::Kind::Rooms, {}}, Topic{Topic::Kind::RoomMetrics, room.code},
+          Topic{Topic::Kind::RoomRoster, room.code}}) {
+        auto it = m_subscribers.constFind(topicKey(room.tenantId, topic));
+        if (it == m_subscribers.cend())
+            continue;
+        for (ClientConnection *c : *it) {
+            c->send(Framing::Outbound::Event, json, &topic);
+            ++m_broadcastsSent;
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "gateway/client_connection.h"
+#include "model/room.h"
 #include "protocol/json_codec.h"
 
 #include <QHash>
@@ -70,6 +71,7 @@ private:
     void onSessionHeartbeat(const SessionRecord &session);
     void onSessionEnded(const SessionRecord &session);
     void onRoomChanged(const QString &roomId, bool removed);
+    void onRoomRemoved(const Room &room);
     void markDirty(const QString &roomId);
     void rescheduleTimer();
     void flushDue();

@@ -1,5 +1,6 @@
 #include "websocket_gateway.h"
 
+#include "gateway/stomp_framing.h"
 #include "gateway/subscription_hub.h"
 #include "logging/json_log_handler.h"
 #include "logging/log_categories.h"
@@ -31,7 +32,8 @@ WebSocketGateway::WebSocketGateway(PresenceEngine &engine, SubscriptionHub &hub,
       m_limits(limits), m_metrics(metrics),
       m_server(QStringLiteral("spidi-server"), QWebSocketServer::NonSecureMode)
 {
-    m_server.setSupportedSubprotocols({JsonFraming::name()});
+    m_server.setSupportedSubprotocols(QStringList{JsonFraming::name()} +
+                                      StompFraming::subprotocols());
     connect(&m_server, &QWebSocketServer::newConnection, this, &WebSocketGateway::onNewConnection);
     connect(&m_engine, &PresenceEngine::sessionEnded, this, &WebSocketGateway::onSessionEnded);
 }
@@ -89,16 +91,37 @@ void WebSocketGateway::accept(std::unique_ptr<QWebSocket> socket)
 {
     // The front door verified the token before the upgrade; verifying again here keeps this
     // class correct on its own (and covers upgrades that reached QHttpServer) for microseconds.
+    // A STOMP socket may come without a token: its CONNECT frame must then bring one.
+    const QString subprotocol = socket->subprotocol();
+    const bool stomp = StompFraming::isStomp(subprotocol);
     const QNetworkRequest request = socket->request();
-    const Result<Principal> principal = m_authenticate(
-        request.rawHeader("Authorization"), request.url().query(QUrl::FullyEncoded).toUtf8());
-    if (!principal) {
+    const QByteArray authorization = request.rawHeader("Authorization");
+    const QByteArray query = request.url().query(QUrl::FullyEncoded).toUtf8();
+    const Result<Principal> principal = m_authenticate(authorization, query);
+    const bool offeredToken = !authorization.isEmpty() || query.contains("access_token=");
+    if (!principal && (!stomp || offeredToken)) {
         socket->close(QWebSocketProtocol::CloseCode(4401), principal.error().message);
         return;
     }
+    ClientConnection::FramingFactory makeFraming;
+    if (stomp) {
+        StompOptions options;
+        options.heartBeatMs = m_limits.stompHeartBeatMs;
+        options.connectTimeoutMs = m_limits.stompConnectTimeoutMs;
+        options.maxFrameBytes = m_limits.maxFrameBytes;
+        makeFraming = [subprotocol, options](FramingHost &host) {
+            return std::make_unique<StompFraming>(host, subprotocol, options);
+        };
+    } else {
+        makeFraming = [](FramingHost &) { return std::make_unique<JsonFraming>(); };
+    }
     const ConnectionId id = m_nextId++;
-    auto *connection = new ClientConnection(id, std::move(socket), *principal,
-                                            std::make_unique<JsonFraming>(), m_limits, this);
+    auto login = [this](const QByteArray &authorizationHeader) {
+        return m_authenticate(authorizationHeader, {});
+    };
+    auto *connection = new ClientConnection(
+        id, std::move(socket), principal ? std::optional<Principal>(*principal) : std::nullopt,
+        makeFraming, login, m_limits, this);
     m_connections.insert(id, connection);
     connect(connection, &ClientConnection::requestReceived, this, &WebSocketGateway::onRequest);
     connect(connection, &ClientConnection::closed, this, &WebSocketGateway::onClosed);
@@ -106,8 +129,10 @@ void WebSocketGateway::accept(std::unique_ptr<QWebSocket> socket)
     if (m_metrics)
         m_metrics->websocketConnections.Set(double(m_connections.size()));
     logEvent(lcGateway(), QtInfoMsg, "websocket.opened",
-             {{"user_id", principal->userId},
-              {"tenant_id", principal->tenantId},
+             {{"user_id", connection->principal().userId},
+              {"tenant_id", connection->principal().tenantId},
+              {"subprotocol", connection->framing().subprotocol()},
+              {"authenticated", connection->hasPrincipal()},
               {"ip", connection->peerIp()}});
 }
 

@@ -103,8 +103,10 @@ void PresenceEngine::removeRoom(const QString &roomId)
                    isResponsibleFor(m_sessions.value(id).record) ? EventOrigin::Local
                                                                  : EventOrigin::Remote);
     it = m_rooms.find(roomId);
-    m_roomIdByCode.remove(roomKey(it->room().tenantId, it->room().code));
+    const Room removed = it->room();
+    m_roomIdByCode.remove(roomKey(removed.tenantId, removed.code));
     m_rooms.erase(it);
+    Q_EMIT roomRemoved(removed);
     Q_EMIT roomChanged(roomId, true);
 }
 

@@ -127,6 +127,9 @@ Q_SIGNALS:
     void kickRequested(const spidi::SessionRecord &session);
     // Room definition changed (status, capacity, name...) or room removed (`removed`).
     void roomChanged(const QString &roomId, bool removed);
+    // A room left the directory (deleted here or on another instance); emitted before
+    // roomChanged(id, true), with the room as it was.
+    void roomRemoved(const spidi::Room &room);
 
 private:
     struct LiveSession

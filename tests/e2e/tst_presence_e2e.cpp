@@ -380,6 +380,36 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(httpRequest(m_http, "DELETE", url, m_admin).status, 404, 2000);
     }
 
+    void deletedRoomsAreAnnounced()
+    {
+        const QJsonObject room = createRoom(*m_server, QStringLiteral("E2E-GONE"));
+        WsClient monitor, other;
+        QVERIFY(monitor.open(m_dashboard->wsUrl(), m_monitor));
+        QVERIFY(other.open(m_dashboard->wsUrl(), m_otherAdmin));
+        for (const QString &topic :
+             {QStringLiteral("rooms"), QStringLiteral("room/E2E-GONE/roster")})
+            QCOMPARE(typeOf(monitor.request(subscribe(topic))), QStringLiteral("SUBSCRIBED"));
+        QCOMPARE(typeOf(other.request(subscribe(QStringLiteral("rooms")))),
+                 QStringLiteral("SUBSCRIBED"));
+        // Deleted through the devices' instance: in the cluster set-up the dashboard's instance
+        // learns it from the other process.
+        QCOMPARE(httpRequest(m_http, "DELETE",
+                             m_server->httpUrl(QStringLiteral("/api/v1/rooms/E2E-GONE")), m_admin)
+                     .status,
+                 204);
+        const auto isRemoval = [](const QJsonObject &m) {
+            return m.value(QStringLiteral("type")).toString() == QLatin1String("ROOM_REMOVED");
+        };
+        for (int topic = 0; topic < 2; ++topic) { // one on "rooms", one on the roster
+            const auto removed = monitor.waitFor(isRemoval);
+            QVERIFY(removed);
+            QCOMPARE(removed->value("roomId").toString(), room.value("id").toString());
+            QCOMPARE(removed->value("roomCode").toString(), QStringLiteral("E2E-GONE"));
+        }
+        // Another tenant's subscribers hear nothing of it.
+        QVERIFY(!other.waitFor(isRemoval, 700));
+    }
+
     void tenantsAreIsolated()
     {
         createRoom(*m_server, QStringLiteral("E2E-TENANT"));

@@ -60,6 +60,8 @@ QString valueOf(const ServerConfig &c, const QString &option)
         return QString::number(c.rateLimitBurst);
     if (option == u"max-connections")
         return QString::number(c.maxConnections);
+    if (option == u"stomp-heartbeat")
+        return QString::number(c.stompHeartBeatMs);
     if (option == u"alert-interval")
         return QString::number(c.alertIntervalSec);
     if (option == u"smtp-host")
@@ -327,6 +329,9 @@ void TestServerConfig::everyOptionFromEverySource_data()
     QTest::newRow("max-connections") << "max-connections"
                                      << "20000"
                                      << "20000" << QStringList{};
+    QTest::newRow("stomp-heartbeat") << "stomp-heartbeat"
+                                     << "500"
+                                     << "500" << QStringList{};
     QTest::newRow("alert-interval") << "alert-interval"
                                     << "2s"
                                     << "2" << QStringList{};
@@ -739,6 +744,10 @@ void TestServerConfig::validationErrors_data()
                                               << ""
                                               << "max-connections"
                                               << "max-connections";
+    QTest::newRow("stomp-heartbeat too short") << QStringList{"--stomp-heartbeat", "99"} << ""
+                                               << ""
+                                               << "stomp-heartbeat"
+                                               << "stomp-heartbeat";
     QTest::newRow("missing config file") << QStringList{"--config", "/nonexistent/spidi.conf"} << ""
                                          << ""
                                          << "config"
@@ -810,7 +819,7 @@ void TestServerConfig::helpMentionsEveryOption()
 {
     const QString help = serverHelpText();
     QVERIFY(help.startsWith(QLatin1String("Usage: spidi-server")));
-    QCOMPARE(configOptions().size(), 28);
+    QCOMPARE(configOptions().size(), 29);
     for (const ConfigOption &option : configOptions()) {
         QVERIFY2(help.contains(QStringLiteral("--") + option.name + QLatin1Char(' ')),
                  qPrintable(option.name));

@@ -4,14 +4,8 @@
 // frames, binary frames, a 70 KiB frame, invalid UTF-8, a flood and a wrong path against the real
 // binary; here: exact boundaries (frame size, request head size, burst count), the rate limiter's
 // recovery after a quiet period, the hard frame ceiling, admission control and the head timeout.
-#include "gateway/client_connection.h"
-#include "gateway/front_door.h"
-#include "gateway/subscription_hub.h"
-#include "gateway/websocket_gateway.h"
-#include "presence/clock.h"
-#include "presence/presence_engine.h"
+#include "in_process_gateway.h"
 #include "server_process.h"
-#include "store/memory_hot_store.h"
 #include "ws_client.h"
 
 #include <QElapsedTimer>
@@ -22,49 +16,9 @@
 using namespace spidi;
 using spidi::test::HttpReply;
 using spidi::test::WsClient;
+using spidi::test::InProcessGateway;
 
 namespace {
-
-// "Bearer <user>@<tenant>"; every principal may join and monitor.
-Result<Principal> authenticate(const QByteArray &authorization, const QByteArray &)
-{
-    if (!authorization.startsWith("Bearer "))
-        return makeError(ErrorKind::Invalid, QStringLiteral("missing bearer token"));
-    const QString token = QString::fromUtf8(authorization.mid(7));
-    const qsizetype at = token.indexOf(QLatin1Char('@'));
-    if (at <= 0)
-        return makeError(ErrorKind::Invalid, QStringLiteral("malformed test token"));
-    return Principal{token.left(at), token.mid(at + 1), {perm::User, perm::Monitor}, 0};
-}
-
-struct Server
-{
-    explicit Server(const GatewayLimits &limits)
-        : engine(clock, store, PresenceSettings{15, 45}), hub(engine, clock),
-          gateway(engine, hub, authenticate, limits, nullptr), door(authenticate, gateway.server())
-    {
-        Room lobby;
-        lobby.id = QStringLiteral("room-lobby");
-        lobby.tenantId = QStringLiteral("t1");
-        lobby.code = QStringLiteral("LOBBY");
-        lobby.name = QStringLiteral("Lobby");
-        lobby.typeCode = QStringLiteral("GENERIC");
-        lobby.capacity = 100;
-        engine.loadRooms({lobby});
-    }
-
-    QUrl url() const
-    {
-        return QUrl(QStringLiteral("ws://127.0.0.1:%1/ws/presence").arg(door.port()));
-    }
-
-    SystemClock clock;
-    MemoryHotStore store;
-    PresenceEngine engine;
-    SubscriptionHub hub;
-    WebSocketGateway gateway;
-    FrontDoor door; // last: stops accepting first
-};
 
 QString typeOf(const std::optional<QJsonObject> &m)
 {
@@ -162,13 +116,11 @@ class TestClientConnection : public QObject
 {
     Q_OBJECT
 
-    std::unique_ptr<Server> m_server;
+    std::unique_ptr<InProcessGateway> m_server;
 
-    Server &start(const GatewayLimits &limits)
+    InProcessGateway &start(const GatewayLimits &limits)
     {
-        m_server = std::make_unique<Server>(limits);
-        if (!m_server->door.listen(QHostAddress::LocalHost, 0))
-            qFatal("cannot listen");
+        m_server = std::make_unique<InProcessGateway>(limits);
         return *m_server;
     }
 
@@ -211,7 +163,7 @@ private Q_SLOTS:
         QFETCH(QChar, fill);
         GatewayLimits limits;
         limits.maxFrameBytes = limit;
-        Server &server = start(limits);
+        InProcessGateway &server = start(limits);
 
         WsClient atLimit;
         QVERIFY(atLimit.open(server.url(), "dev@t1"));
@@ -252,7 +204,7 @@ private Q_SLOTS:
     {
         GatewayLimits limits;
         limits.maxFrameBytes = 1024;
-        Server &server = start(limits);
+        InProcessGateway &server = start(limits);
         WsClient client;
         QVERIFY(client.open(server.url(), "dev@t1"));
         client.sendText(frameOfExactly(1024 * 1024 + 1));
@@ -274,7 +226,7 @@ private Q_SLOTS:
         GatewayLimits limits;
         limits.rateLimitPerSec = 5; // one token per 200 ms: the batches below take microseconds
         limits.rateLimitBurst = 5;
-        Server &server = start(limits);
+        InProcessGateway &server = start(limits);
         WsClient client;
         QVERIFY(client.open(server.url(), "dev@t1"));
 
@@ -307,7 +259,7 @@ private Q_SLOTS:
     // problem+json body, before any handshake; a freed slot admits again.
     void admissionLimitAnswers503()
     {
-        Server &server = start(GatewayLimits{});
+        InProcessGateway &server = start(GatewayLimits{});
         server.door.setWebSocketAdmission(
             [&server] { return server.gateway.connectionCount() < 2; });
         WsClient first, second;
@@ -340,7 +292,7 @@ private Q_SLOTS:
     // The request head may be up to 16 KiB (plus its blank line); one byte more is 431.
     void requestHeadLimitIs16KiB()
     {
-        Server &server = start(GatewayLimits{});
+        InProcessGateway &server = start(GatewayLimits{});
         QCOMPARE(FrontDoor::MaxRequestHeadBytes, qint64(16 * 1024));
         // Exactly at the limit: routed (no HTTP server in this harness, hence 404).
         const HttpReply atLimit =
@@ -369,7 +321,7 @@ private Q_SLOTS:
     // (10 s in production, 400 ms here).
     void unfinishedRequestHeadIsDropped()
     {
-        Server &server = start(GatewayLimits{});
+        InProcessGateway &server = start(GatewayLimits{});
         server.door.setRequestHeadTimeoutMs(400);
         QTcpSocket socket;
         socket.connectToHost(QHostAddress::LocalHost, server.door.port());
