@@ -17,7 +17,18 @@ SPIDI_BUILD_PACKAGES=(
   python3 curl jq
   lintian debootstrap help2man desktop-file-utils appstream
   qml6-module-qt-labs-folderlistmodel
+  # tst_alert_notifier: a private session bus with a notification service on it
+  dbus-daemon
+  # scripts/sanitize: clang, its sanitizer and libFuzzer runtimes, llvm-symbolizer for stacks
+  clang libclang-rt-14-dev llvm
 )
+
+# tests/interop drives the server with stomp.js on Node.js: Debian's nodejs and npm, unless a
+# Node.js with npm is already installed (NodeSource's nodejs bundles npm and conflicts with
+# Debian's npm package).
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  SPIDI_BUILD_PACKAGES+=(nodejs npm)
+fi
 
 missing=()
 for p in "${SPIDI_BUILD_PACKAGES[@]}"; do

@@ -5,6 +5,7 @@
 
 #include <QCoreApplication>
 #include <QQmlError>
+#include <QQuickWindow>
 
 namespace spidi::desktop {
 
@@ -30,6 +31,12 @@ bool ConsoleEngine::loadMain(const LaunchOptions &options)
     // loadFromModule() arrives with Qt 6.5; 6.4 loads the file by its resource URL.
     load(QUrl(QStringLiteral("qrc:/qt/qml/Spidi/Ui/Main.qml")));
     return !rootObjects().isEmpty();
+}
+
+QQuickWindow *ConsoleEngine::mainWindow() const
+{
+    const QList<QObject *> roots = rootObjects();
+    return roots.isEmpty() ? nullptr : qobject_cast<QQuickWindow *>(roots.constFirst());
 }
 
 } // namespace spidi::desktop

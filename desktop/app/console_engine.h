@@ -2,6 +2,8 @@
 
 #include <QQmlApplicationEngine>
 
+class QQuickWindow;
+
 namespace spidi::desktop {
 
 class LaunchOptions;
@@ -19,6 +21,9 @@ public:
     // Loads Main.qml with the command line's server and token; false if it failed.
     bool loadMain(const LaunchOptions &options);
     int warningCount() const { return m_warnings; }
+    // The main window (Main.qml's ApplicationWindow), null before loadMain() succeeded; for the
+    // --grab hook, the smoke test and the desktop benchmark.
+    QQuickWindow *mainWindow() const;
 
 private:
     int m_warnings = 0;

@@ -2,6 +2,7 @@
 // Spidi.Ui and the libraries behind it; this only sets up the application and loads Main.qml.
 #include "app/console_engine.h"
 #include "app/launch_options.h"
+#include "services/app_info.h"
 #include "services/desktop_logging.h"
 
 #include <QApplication>
@@ -22,6 +23,7 @@ int main(int argc, char *argv[])
     QApplication::setApplicationDisplayName(QStringLiteral("Spidi"));
     // The installed menu entry (desktop/data): Wayland's app id, the icon the shell shows.
     QApplication::setDesktopFileName(QStringLiteral("org.spidi.Desktop"));
+    QApplication::setWindowIcon(AppInfo::icon()); // X11 and the tray, where no entry is read
 
     const LaunchOptions options = LaunchOptions::parse(QApplication::arguments());
     if (options.exitRequested())

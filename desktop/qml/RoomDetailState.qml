@@ -10,8 +10,9 @@ QtObject {
     property string roomName: ""
     property string typeCode: ""
 
-    // user, device, OS, app version, IP, latency, connected since, last heartbeat, action
-    readonly property list<int> columnWidths: [140, 150, 120, 90, 120, 80, 150, 110, 70]
+    // user, device, OS, app version, IP, latency, connected since, last heartbeat, action: the
+    // one width source of the roster's header cells and row cells (both dates fit in full).
+    readonly property list<int> columnWidths: [140, 150, 120, 90, 120, 80, 150, 150, 70]
 
     signal kickRequested(sessionId: string, label: string)
 

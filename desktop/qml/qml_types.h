@@ -13,8 +13,12 @@
 #include "models/room_list_model.h"
 #include "models/roster_filter_model.h"
 #include "models/roster_model.h"
+#include "services/alert_notifier.h"
+#include "services/app_info.h"
 #include "services/connection_service.h"
+#include "services/csv_exporter.h"
 #include "services/editors.h"
+#include "services/image_exporter.h"
 #include "services/preferences.h"
 #include "services/rest_client.h"
 #include "services/room_detail_controller.h"
@@ -195,6 +199,71 @@ struct AlertEventsModelForeign
     Q_GADGET
     QML_FOREIGN(spidi::desktop::AlertEventsModel)
     QML_NAMED_ELEMENT(AlertEventsModel)
+};
+
+namespace detail {
+inline ConnectionService *connectionOf(QQmlEngine *engine)
+{
+    return engine->singletonInstance<ConnectionService *>(
+        qmlTypeId("Spidi.Ui", 1, 0, "ConnectionService"));
+}
+} // namespace detail
+
+// CRITICAL alert notifications of the engine's connection's inbox (Main.qml sets `window`).
+struct AlertNotifierForeign
+{
+    Q_GADGET
+    QML_FOREIGN(spidi::desktop::AlertNotifier)
+    QML_NAMED_ELEMENT(AlertNotifier)
+    QML_SINGLETON
+
+public:
+    static AlertNotifier *create(QQmlEngine *engine, QJSEngine *)
+    {
+        auto *notifier = new AlertNotifier;
+        if (ConnectionService *connection = detail::connectionOf(engine))
+            notifier->setInbox(connection->alerts());
+        return notifier;
+    }
+};
+
+// The About box's versions, with the connection's REST client for the server's.
+struct AppInfoForeign
+{
+    Q_GADGET
+    QML_FOREIGN(spidi::desktop::AppInfo)
+    QML_NAMED_ELEMENT(AppInfo)
+    QML_SINGLETON
+
+public:
+    static AppInfo *create(QQmlEngine *engine, QJSEngine *)
+    {
+        ConnectionService *connection = detail::connectionOf(engine);
+        return new AppInfo(connection ? connection->rest() : nullptr);
+    }
+};
+
+// PNG of charts and tiles, CSV of the roster.
+struct ImageExporterForeign
+{
+    Q_GADGET
+    QML_FOREIGN(spidi::desktop::ImageExporter)
+    QML_NAMED_ELEMENT(ImageExporter)
+    QML_SINGLETON
+
+public:
+    static ImageExporter *create(QQmlEngine *, QJSEngine *) { return new ImageExporter; }
+};
+
+struct CsvExporterForeign
+{
+    Q_GADGET
+    QML_FOREIGN(spidi::desktop::CsvExporter)
+    QML_NAMED_ELEMENT(CsvExporter)
+    QML_SINGLETON
+
+public:
+    static CsvExporter *create(QQmlEngine *, QJSEngine *) { return new CsvExporter; }
 };
 
 } // namespace spidi::desktop::qml

@@ -428,6 +428,8 @@ void ConnectionService::onText(const QString &text)
     const QString type = o.value(QLatin1String("type")).toString();
     if (type == QLatin1String("ROOM_METRICS")) {
         m_rooms->applyMetrics(o);
+    } else if (type == QLatin1String("ROOM_REMOVED")) {
+        m_rooms->removeRoom(o.value(QLatin1String("roomId")).toString());
     } else if (type == QLatin1String("ALERT")) {
         m_alerts->applyAlert(o.value(QLatin1String("transition")).toString(),
                              o.value(QLatin1String("event")).toObject(),

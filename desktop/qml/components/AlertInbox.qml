@@ -1,3 +1,4 @@
+pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
@@ -8,8 +9,37 @@ import Spidi.Ui
 Rectangle {
     id: inbox
 
+    // The pointer went over the panel or clicked it: the user has seen what is there.
+    signal looked()
+    // The event a notification was clicked for, outlined for a while.
+    property string highlightedEventId: ""
+
+    // Scrolls to an event and outlines it (a clicked notification).
+    function showEvent(eventId: string) {
+        const row = AlertNotifier.rowOf(eventId)
+        if (row < 0)
+            return
+        list.positionViewAtIndex(row, ListView.Contain)
+        inbox.highlightedEventId = eventId
+        highlightTimer.restart()
+    }
+
     color: Theme.surface
 
+    HoverHandler {
+        onHoveredChanged: {
+            if (hovered)
+                inbox.looked()
+        }
+    }
+    TapHandler {
+        onTapped: inbox.looked()
+    }
+    Timer {
+        id: highlightTimer
+        interval: 8000
+        onTriggered: inbox.highlightedEventId = ""
+    }
 
     Connections {
         target: ConnectionService.rest
@@ -38,10 +68,17 @@ Rectangle {
             color: Theme.critical
         }
         Label {
+            objectName: "alertsEmpty"
             Layout.fillWidth: true
-            visible: ConnectionService.alerts.count === 0
+            visible: ConnectionService.loaded && ConnectionService.alerts.count === 0
             text: qsTr("No open alerts.")
             color: Theme.textMuted
+        }
+        BusyIndicator {
+            objectName: "alertsLoading"
+            Layout.alignment: Qt.AlignHCenter
+            running: !ConnectionService.loaded && ConnectionService.alerts.count === 0 && !ConnectionService.tokenRefused
+            visible: running
         }
 
         ListView {
@@ -70,8 +107,8 @@ Rectangle {
                 implicitHeight: content.implicitHeight + 2 * Theme.spacing
                 radius: Theme.radius
                 color: row.critical ? Qt.rgba(Theme.critical.r, Theme.critical.g, Theme.critical.b, 0.18) : Theme.surfaceRaised
-                border.color: Theme.severityColor(row.severity)
-                border.width: row.critical ? 2 : 1
+                border.color: row.eventId === inbox.highlightedEventId ? Theme.accent : Theme.severityColor(row.severity)
+                border.width: row.critical || row.eventId === inbox.highlightedEventId ? 2 : 1
 
                 CommentDialog {
                     id: rowDialog

@@ -1,5 +1,6 @@
 import QtQuick
 import QtQuick.Controls
+import QtQuick.Controls.Material
 import QtQuick.Layouts
 import Spidi.Ui
 
@@ -25,6 +26,14 @@ Dialog {
     modal: true
     standardButtons: Dialog.Ok | Dialog.Cancel
     width: 420
+    // Drawn here rather than by the style: Material's elevation shadow is a shader effect that
+    // the software renderer leaves out, background included.
+    Material.background: Theme.surface
+    background: Rectangle {
+        color: Theme.surface
+        radius: Theme.radius
+        border.color: Theme.border
+    }
 
     onAccepted: {
         if (dialog.action === "ack")

@@ -1,5 +1,6 @@
 import QtQuick
 import QtQuick.Controls
+import QtQuick.Controls.Material
 import QtQuick.Layouts
 import Spidi.Ui
 
@@ -20,6 +21,14 @@ Dialog {
     modal: true
     width: 560
     closePolicy: Popup.NoAutoClose
+    // Drawn here rather than by the style: Material's elevation shadow is a shader effect that
+    // the software renderer leaves out, background included.
+    Material.background: Theme.surface
+    background: Rectangle {
+        color: Theme.surface
+        radius: Theme.radius
+        border.color: Theme.border
+    }
 
     ColumnLayout {
         anchors.fill: parent

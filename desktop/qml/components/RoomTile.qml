@@ -30,6 +30,14 @@ Rectangle {
     signal deleteRequested()
     // Left click: open the room's detail page.
     signal activated()
+    // "Export as PNG…" in the right-click menu (docs/desktop.md, "Exports").
+    signal exportRequested()
+    // The keyboard's current tile in the dashboard's grid: outlined.
+    property bool focused: false
+
+    function openMenu() {
+        tileMenu.popup(tile, tile.width / 2, tile.height / 2)
+    }
 
     // End of the sparkline's window (ms since epoch).
     property real windowEnd: Clock.now
@@ -46,8 +54,8 @@ Rectangle {
     implicitHeight: Theme.tileHeight
     radius: Theme.radius
     color: Theme.surface
-    border.color: tile.firingAlerts > 0 ? Theme.critical : Theme.border
-    border.width: tile.firingAlerts > 0 ? 2 : 1
+    border.color: tile.focused ? Theme.accent : tile.firingAlerts > 0 ? Theme.critical : Theme.border
+    border.width: tile.focused || tile.firingAlerts > 0 ? 2 : 1
 
     ColumnLayout {
         anchors.fill: parent
@@ -77,7 +85,7 @@ Rectangle {
                 Text {
                     id: alertText
                     anchors.centerIn: parent
-                    text: "⚠ " + tile.firingAlerts
+                    text: "⚠ " + tile.formatCount(tile.firingAlerts)
                     color: "white"
                     font.pixelSize: Theme.fontSmall
                     font.bold: true
@@ -111,7 +119,7 @@ Rectangle {
             Layout.fillWidth: true
             Text {
                 Layout.fillWidth: true
-                text: tile.formatCount(tile.online) + " / " + tile.formatCount(tile.capacity) + " online"
+                text: qsTr("%1 / %2 online").arg(tile.formatCount(tile.online)).arg(tile.formatCount(tile.capacity))
                 color: Theme.text
                 font.pixelSize: Theme.fontNormal
             }
@@ -144,7 +152,7 @@ Rectangle {
             Layout.fillWidth: true
             spacing: Theme.spacing * 2
             Text {
-                text: tile.formatCount(tile.users) + (tile.users === 1 ? " user" : " users")
+                text: tile.users === 1 ? qsTr("1 user") : qsTr("%1 users").arg(tile.formatCount(tile.users))
                 color: Theme.textMuted
                 font.pixelSize: Theme.fontSmall
             }
@@ -174,17 +182,40 @@ Rectangle {
     Menu {
         id: tileMenu
         objectName: "tileMenu"
+        // Drawn here rather than by the style (see the dialogs): no shader-effect shadow.
+        background: Rectangle {
+            implicitWidth: 200
+            implicitHeight: 40
+            color: Theme.surface
+            radius: Theme.radius
+            border.color: Theme.border
+        }
+        MenuItem {
+            objectName: "tileOpenItem"
+            text: qsTr("Open")
+            onTriggered: tile.activated()
+        }
+        MenuItem {
+            objectName: "tileExportItem"
+            text: qsTr("Export as PNG…")
+            onTriggered: tile.exportRequested()
+        }
+        // Hidden items would still take their height in a Menu.
         MenuItem {
             text: qsTr("Edit…")
+            visible: tile.editable
+            height: visible ? implicitHeight : 0
             onTriggered: tile.editRequested()
         }
         MenuItem {
             text: qsTr("Delete…")
+            visible: tile.editable
+            height: visible ? implicitHeight : 0
             onTriggered: tile.deleteRequested()
         }
     }
     TapHandler {
-        enabled: tile.editable
+        objectName: "tileContextMenu"
         acceptedButtons: Qt.RightButton
         onTapped: tileMenu.popup()
     }

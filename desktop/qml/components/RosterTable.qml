@@ -51,6 +51,11 @@ Item {
     implicitWidth: 1000
     implicitHeight: 400
 
+    // The header's band spans the table's width, as the rows' stripes do.
+    Rectangle {
+        anchors.fill: header
+        color: Theme.surfaceRaised
+    }
     Row {
         id: header
         objectName: "rosterHeader"
@@ -171,6 +176,7 @@ Item {
                 Button {
                     objectName: "kickButton"
                     visible: ConnectionService.canAdmin
+                    width: RoomDetailState.columnWidths[8]
                     height: 24
                     flat: true
                     font.pixelSize: Theme.fontSmall

@@ -22,7 +22,8 @@ Canvas {
         const ctx = getContext("2d")
         ctx.reset()
         const pts = spark.points
-        if (!pts || pts.length === 0 || width <= 0 || height <= 0)
+        // Not an array (a ListModel's nested list) or empty: nothing to draw.
+        if (!pts || !(pts.length > 0) || width <= 0 || height <= 0)
             return
         let top = Math.max(1, spark.maxValue)
         for (let i = 0; i < pts.length; ++i)

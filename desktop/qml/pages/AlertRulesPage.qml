@@ -1,5 +1,6 @@
 import QtQuick
 import QtQuick.Controls
+import QtQuick.Controls.Material
 import QtQuick.Layouts
 import Spidi.Ui
 
@@ -199,6 +200,8 @@ Rectangle {
                     columns: 2
                     columnSpacing: Theme.padding
                     rowSpacing: 4
+                    // A GridLayout gives no cell to a hidden item: each error row's spacer
+                    // Item is shown only with its FieldError, so the rows below keep their cells.
                     enabled: page.canWrite && !page.form.busy
 
                     Label {
@@ -218,8 +221,8 @@ Rectangle {
                             page.form.validate()
                         }
                     }
-                    Item { implicitWidth: 1; implicitHeight: 1 }
-                    FieldError { Layout.fillWidth: true; message: page.err("name") }
+                    Item { visible: nameError.visible; implicitWidth: 1; implicitHeight: 1 }
+                    FieldError { id: nameError; Layout.fillWidth: true; message: page.err("name") }
 
                     Label { text: qsTr("Type"); color: Theme.text }
                     ComboBox {
@@ -254,6 +257,7 @@ Rectangle {
                         Label { text: page.form.thresholdUnit; color: Theme.textMuted }
                         ComboBox {
                             visible: page.form.type === "LATENCY"
+                            implicitContentWidthPolicy: ComboBox.WidestText
                             model: ["P95", "AVG"]
                             currentIndex: page.form.latencyStat === "AVG" ? 1 : 0
                             onActivated: page.form.latencyStat = currentText
@@ -272,8 +276,10 @@ Rectangle {
                             onValueModified: page.form.windowSec = value
                         }
                     }
-                    Item { visible: page.form.type !== "CUSTOM"; implicitWidth: 1; implicitHeight: 1 }
+                    Item { visible: thresholdError.visible; implicitWidth: 1; implicitHeight: 1 }
                     FieldError {
+                        id: thresholdError
+                        visible: thresholdError.message !== "" && page.form.type !== "CUSTOM"
                         Layout.fillWidth: true
                         message: page.err("threshold") || page.err("windowSec") || page.err("latencyStat")
                     }
@@ -322,6 +328,8 @@ Rectangle {
                         Layout.fillWidth: true
                         ComboBox {
                             objectName: "scopeKind"
+                            // Sized to its longest choice, not the first one shown.
+                            implicitContentWidthPolicy: ComboBox.WidestText
                             model: [qsTr("All rooms"), qsTr("One room"), qsTr("Rooms of a type")]
                             currentIndex: page.scopeKinds.indexOf(page.form.scopeKind)
                             onActivated: page.form.scopeKind = page.scopeKinds[currentIndex]
@@ -346,8 +354,8 @@ Rectangle {
                             onActivated: page.form.scopeRoomType = currentText
                         }
                     }
-                    Item { implicitWidth: 1; implicitHeight: 1 }
-                    FieldError { Layout.fillWidth: true; message: page.err("scope") }
+                    Item { visible: scopeError.visible; implicitWidth: 1; implicitHeight: 1 }
+                    FieldError { id: scopeError; Layout.fillWidth: true; message: page.err("scope") }
 
                     Label { text: qsTr("For (s)"); color: Theme.text }
                     SpinBox {
@@ -357,11 +365,12 @@ Rectangle {
                         value: page.form.forSec
                         onValueModified: page.form.forSec = value
                     }
-                    Item { implicitWidth: 1; implicitHeight: 1 }
-                    FieldError { Layout.fillWidth: true; message: page.err("forSec") }
+                    Item { visible: forSecError.visible; implicitWidth: 1; implicitHeight: 1 }
+                    FieldError { id: forSecError; Layout.fillWidth: true; message: page.err("forSec") }
 
                     Label { text: qsTr("Severity"); color: Theme.text }
                     ComboBox {
+                        implicitContentWidthPolicy: ComboBox.WidestText
                         model: page.severities
                         currentIndex: page.severities.indexOf(page.form.severity)
                         onActivated: page.form.severity = currentText
@@ -375,8 +384,8 @@ Rectangle {
                         value: page.form.cooldownSec
                         onValueModified: page.form.cooldownSec = value
                     }
-                    Item { implicitWidth: 1; implicitHeight: 1 }
-                    FieldError { Layout.fillWidth: true; message: page.err("cooldownSec") }
+                    Item { visible: cooldownSecError.visible; implicitWidth: 1; implicitHeight: 1 }
+                    FieldError { id: cooldownSecError; Layout.fillWidth: true; message: page.err("cooldownSec") }
 
                     Label { text: qsTr("Enabled"); color: Theme.text }
                     Switch {
@@ -416,10 +425,10 @@ Rectangle {
                         FieldError { Layout.fillWidth: true; message: page.err("emailTo") || page.err("channels") }
                     }
 
-                    Item { implicitWidth: 1; implicitHeight: 1 }
-                    FieldError { objectName: "ruleMessage"; Layout.fillWidth: true; message: page.form.message }
+                    Item { visible: ruleMessage.visible; implicitWidth: 1; implicitHeight: 1 }
+                    FieldError { id: ruleMessage; objectName: "ruleMessage"; Layout.fillWidth: true; message: page.form.message }
 
-                    Item { implicitWidth: 1; implicitHeight: 1 }
+                    Item { visible: page.canWrite; implicitWidth: 1; implicitHeight: 1 }
                     RowLayout {
                         visible: page.canWrite
                         Button {
@@ -450,6 +459,14 @@ Rectangle {
         anchors.centerIn: parent
         modal: true
         title: qsTr("Delete rule “%1”?").arg(page.form.name)
+        // Drawn here rather than by the style: Material's elevation shadow is a shader effect
+        // that the software renderer leaves out, background included.
+        Material.background: Theme.surface
+        background: Rectangle {
+            color: Theme.surface
+            radius: Theme.radius
+            border.color: Theme.border
+        }
         standardButtons: Dialog.Yes | Dialog.No
         Label {
             text: qsTr("Its open alerts are resolved.")

@@ -19,6 +19,30 @@ Item {
         enabled: RoomDetailState.roomCode === "" // the room page has its own
         onActivated: searchField.forceActiveFocus()
     }
+    Shortcut {
+        sequence: "Ctrl+E"
+        enabled: RoomDetailState.roomCode === "" && Editors.page === "" && grid.currentTile !== null
+        onActivated: grid.exportCurrent()
+    }
+    // Back from the room page: the keyboard is where it was, on the grid.
+    Connections {
+        target: RoomDetailState
+        function onRoomCodeChanged() {
+            if (RoomDetailState.roomCode === "" && grid.count > 0)
+                grid.forceActiveFocus()
+        }
+    }
+    ExportDialog {
+        id: exportDialog
+        objectName: "exportDialog"
+        // Found from its parent item only when that is in a window at creation: said here.
+        parentWindow: page.Window.window
+        onFinished: (ok, message) => notice.show(message, ok)
+    }
+    Notice {
+        id: notice
+        objectName: "exportNotice"
+    }
 
     RoomFilterModel {
         id: filtered
@@ -68,45 +92,66 @@ Item {
             }
         }
 
-        RowLayout {
+        // The search, the filters and "New room": one row when the page is wide enough, else
+        // (the alert inbox open beside it at the default 1320×840) the filters and the button
+        // wrap under the search, so nothing is cut or pushed under the inbox.
+        GridLayout {
+            id: filterRow
+            objectName: "filterRow"
             Layout.fillWidth: true
-            spacing: Theme.spacing
+            columns: page.width >= 1100 ? 2 : 1
+            columnSpacing: Theme.spacing
+            rowSpacing: Theme.spacing
 
             TextField {
                 id: searchField
                 objectName: "searchField"
                 Layout.fillWidth: true
-                Layout.minimumWidth: 220
+                Layout.minimumWidth: 260
                 placeholderText: qsTr("Search code or name (Ctrl+F)")
                 selectByMouse: true
                 Keys.onEscapePressed: text = ""
+                // Down (or Enter) from the search: on to the tiles.
+                Keys.onDownPressed: grid.forceActiveFocus()
+                onAccepted: grid.forceActiveFocus()
             }
-            ComboBox {
-                id: typeBox
-                Layout.preferredWidth: 150
-                model: page.withAll(qsTr("All types"), ConnectionService.rooms.typeCodes)
-            }
-            ComboBox {
-                id: statusBox
-                Layout.preferredWidth: 150
-                model: [qsTr("All statuses"), "ACTIVE", "MAINTENANCE", "CLOSED"]
-            }
-            ComboBox {
-                id: tagBox
-                Layout.preferredWidth: 150
-                visible: ConnectionService.rooms.tagList.length > 0
-                model: page.withAll(qsTr("All tags"), ConnectionService.rooms.tagList)
-            }
-            ComboBox {
-                id: sortBox
-                Layout.preferredWidth: 180
-                model: [qsTr("Sort by name"), qsTr("Sort by load"), qsTr("Sort by latency")]
-            }
-            Button {
-                objectName: "newRoomButton"
-                visible: ConnectionService.canAdmin
-                text: qsTr("New room")
-                onClicked: Editors.newRoom()
+            RowLayout {
+                // On the search's line the search takes the spare width; on a line of its own
+                // the button goes to the right.
+                Layout.fillWidth: filterRow.columns === 1
+                spacing: Theme.spacing
+
+                // Each as wide as its longest choice (long type codes and tags capped).
+                ComboBox {
+                    id: typeBox
+                    implicitContentWidthPolicy: ComboBox.WidestText
+                    Layout.maximumWidth: 220
+                    model: page.withAll(qsTr("All types"), ConnectionService.rooms.typeCodes)
+                }
+                ComboBox {
+                    id: statusBox
+                    implicitContentWidthPolicy: ComboBox.WidestText
+                    model: [qsTr("All statuses"), "ACTIVE", "MAINTENANCE", "CLOSED"]
+                }
+                ComboBox {
+                    id: tagBox
+                    implicitContentWidthPolicy: ComboBox.WidestText
+                    Layout.maximumWidth: 220
+                    visible: ConnectionService.rooms.tagList.length > 0
+                    model: page.withAll(qsTr("All tags"), ConnectionService.rooms.tagList)
+                }
+                ComboBox {
+                    id: sortBox
+                    implicitContentWidthPolicy: ComboBox.WidestText
+                    model: [qsTr("Sort by name"), qsTr("Sort by load"), qsTr("Sort by latency")]
+                }
+                Item { Layout.fillWidth: true }
+                Button {
+                    objectName: "newRoomButton"
+                    visible: ConnectionService.canAdmin
+                    text: qsTr("New room")
+                    onClicked: Editors.newRoom()
+                }
             }
         }
 
@@ -114,26 +159,17 @@ Item {
             Layout.fillWidth: true
             Layout.fillHeight: true
 
-            GridView {
+            RoomGrid {
                 id: grid
                 objectName: "roomGrid"
                 anchors.fill: parent
-                clip: true
                 model: filtered
-                cellWidth: Theme.tileWidth + Theme.spacing
-                cellHeight: Theme.tileHeight + Theme.spacing
-                reuseItems: true
-                ScrollBar.vertical: ScrollBar {}
-
-                delegate: RoomTile {
-                    id: roomTile
-                    width: Theme.tileWidth
-                    height: Theme.tileHeight
-                    editable: ConnectionService.canAdmin
-                    onEditRequested: Editors.editRoom(roomTile.code)
-                    onDeleteRequested: Editors.deleteRoom(roomTile.code)
-                    onActivated: RoomDetailState.open(roomTile.code, roomTile.name, roomTile.typeCode)
-                }
+                editable: ConnectionService.canAdmin
+                // The keyboard's outline is not part of the room: not in its PNG.
+                outlineSuppressed: exportDialog.visible || exportDialog.pending
+                onEditRequested: (code) => Editors.editRoom(code)
+                onDeleteRequested: (code) => Editors.deleteRoom(code)
+                onExportRequested: (tile, code) => exportDialog.exportItem(tile, "spidi-" + code)
             }
 
             BusyIndicator {

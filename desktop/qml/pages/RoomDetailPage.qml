@@ -1,5 +1,6 @@
 import QtQuick
 import QtQuick.Controls
+import QtQuick.Controls.Material
 import QtQuick.Layouts
 import QtCharts
 import Spidi.Ui
@@ -25,6 +26,22 @@ Rectangle {
     function formatLatency(v: var): string {
         return v === null || v === undefined ? "—" : Number(v).toLocaleString(Qt.locale(), "f", 0) + " ms"
     }
+    // The top of a value axis whose page.axisTicks ticks (0 included) all land on whole, round
+    // numbers: 4 intervals of a step taken from 1, 2, 2.5, 3, 4, 5, 6, 8 × 10^n, at least
+    // minStep, the first that leaves a little room above the peak. Counts get integer steps only.
+    readonly property int axisTicks: 5
+    function axisMax(peak: real, minStep: real): real {
+        const intervals = page.axisTicks - 1
+        const raw = Math.max(minStep, (peak > 0 ? peak * 1.1 : 0) / intervals)
+        const decade = Math.pow(10, Math.floor(Math.log(raw) / Math.LN10))
+        for (const f of [1, 2, 2.5, 3, 4, 5, 6, 8, 10]) {
+            const step = f * decade
+            if (step >= raw && Number.isInteger(step))
+                return step * intervals
+        }
+        return 10 * decade * intervals
+    }
+
     function refreshLive() {
         controller.metrics.updateSeries(onlineSeries, avgSeries, p95Series)
     }
@@ -47,6 +64,7 @@ Rectangle {
     }
     RosterFilterModel {
         id: rosterView
+        objectName: "rosterView"
         sourceModel: controller.roster
         search: searchField.text
     }
@@ -83,6 +101,55 @@ Rectangle {
         sequence: "Ctrl+F"
         enabled: Editors.page === ""
         onActivated: searchField.forceActiveFocus()
+    }
+    Shortcut {
+        sequence: "Ctrl+E"
+        enabled: Editors.page === "" && !kickDialog.visible
+        onActivated: exportMenu.popup(exportButton, 0, exportButton.height)
+    }
+
+    // Exports (docs/desktop.md, "Exports"): the charts as PNG, the roster as CSV.
+    readonly property string fileStem: "spidi-" + RoomDetailState.roomCode
+    readonly property string historyStem: controller.historyRange === RoomDetailController.LastHour ? "1h"
+                                        : controller.historyRange === RoomDetailController.LastDay ? "24h"
+                                        : controller.historyRange === RoomDetailController.LastWeek ? "7d" : "30d"
+    ExportDialog {
+        id: exportDialog
+        objectName: "exportDialog"
+        // Found from its parent item only when that is in a window at creation: said here.
+        parentWindow: page.Window.window
+        onFinished: (ok, message) => {
+            actionMessage.text = message
+            actionMessage.ok = ok
+        }
+    }
+    Menu {
+        id: exportMenu
+        objectName: "exportMenu"
+        // Drawn here rather than by the style (see the dialogs): no shader-effect shadow.
+        background: Rectangle {
+            implicitWidth: 200
+            implicitHeight: 40
+            color: Theme.surface
+            radius: Theme.radius
+            border.color: Theme.border
+        }
+        MenuItem {
+            text: qsTr("Online chart as PNG…")
+            onTriggered: exportDialog.exportItem(onlineChart, page.fileStem + "-online")
+        }
+        MenuItem {
+            text: qsTr("Latency chart as PNG…")
+            onTriggered: exportDialog.exportItem(latencyChart, page.fileStem + "-latency")
+        }
+        MenuItem {
+            text: qsTr("History chart as PNG…")
+            onTriggered: exportDialog.exportItem(historyChart, page.fileStem + "-history-" + page.historyStem)
+        }
+        MenuItem {
+            text: qsTr("Roster as CSV…")
+            onTriggered: exportDialog.exportRows(rosterView, page.fileStem + "-roster")
+        }
     }
 
     ColumnLayout {
@@ -135,6 +202,7 @@ Rectangle {
             Item { Layout.fillWidth: true }
             Label {
                 id: actionMessage
+                objectName: "actionMessage"
                 property bool ok: true
                 color: actionMessage.ok ? Theme.good : Theme.critical
                 elide: Text.ElideRight
@@ -152,6 +220,14 @@ Rectangle {
                     controller.setMaintenance(checked)
                     checked = Qt.binding(() => page.hasLive && page.live.status === "MAINTENANCE")
                 }
+            }
+            Button {
+                id: exportButton
+                objectName: "exportButton"
+                text: qsTr("Export ▾")
+                onClicked: exportMenu.popup(exportButton, 0, exportButton.height)
+                ToolTip.visible: hovered
+                ToolTip.text: qsTr("Charts as PNG, the roster as CSV (Ctrl+E)")
             }
             Button {
                 visible: ConnectionService.canAdmin
@@ -198,10 +274,11 @@ Rectangle {
                         }
                         ValuesAxis {
                             id: onlineY
-                            labelFormat: "%d"
+                            labelFormat: "%.0f"
                             labelsColor: Theme.textMuted
+                            tickCount: page.axisTicks
                             min: 0
-                            max: Math.max(5, Math.ceil(controller.metrics.maxOnline * 1.2))
+                            max: page.axisMax(controller.metrics.maxOnline, 1)
                         }
                         LineSeries {
                             id: onlineSeries
@@ -232,10 +309,11 @@ Rectangle {
                         }
                         ValuesAxis {
                             id: latencyY
-                            labelFormat: "%d ms"
+                            labelFormat: "%.0f ms"
                             labelsColor: Theme.textMuted
+                            tickCount: page.axisTicks
                             min: 0
-                            max: Math.max(50, Math.ceil(controller.metrics.maxLatency * 1.2))
+                            max: page.axisMax(controller.metrics.maxLatency, 10)
                         }
                         LineSeries {
                             id: avgSeries
@@ -324,17 +402,19 @@ Rectangle {
                         }
                         ValuesAxis {
                             id: historyOnlineY
-                            labelFormat: "%d"
+                            labelFormat: "%.0f"
                             labelsColor: Theme.textMuted
+                            tickCount: page.axisTicks
                             min: 0
-                            max: Math.max(5, Math.ceil(controller.historyMaxOnline * 1.2))
+                            max: page.axisMax(controller.historyMaxOnline, 1)
                         }
                         ValuesAxis {
                             id: historyLatencyY
-                            labelFormat: "%d ms"
+                            labelFormat: "%.0f ms"
                             labelsColor: Theme.textMuted
+                            tickCount: page.axisTicks
                             min: 0
-                            max: Math.max(50, Math.ceil(controller.historyMaxLatency * 1.2))
+                            max: page.axisMax(controller.historyMaxLatency, 10)
                         }
                         LineSeries {
                             id: historyOnlineSeries
@@ -449,12 +529,22 @@ Rectangle {
                     Layout.leftMargin: Theme.padding
                     Layout.rightMargin: Theme.padding
                     Label {
-                        text: qsTr("Roster · %1 sessions").arg(page.formatCount(controller.roster.count))
+                        objectName: "rosterTitle"
+                        // While a search filters the table, how many of the room's sessions match.
+                        text: rosterView.search !== ""
+                              ? qsTr("Roster · %1 of %2 sessions").arg(page.formatCount(rosterView.count)).arg(page.formatCount(controller.roster.count))
+                              : qsTr("Roster · %1 sessions").arg(page.formatCount(controller.roster.count))
                         font.pixelSize: Theme.fontLarge
                         font.bold: true
                         color: Theme.text
                     }
                     Item { Layout.fillWidth: true }
+                    Button {
+                        objectName: "exportRosterButton"
+                        text: qsTr("Export CSV…")
+                        enabled: rosterView.count > 0
+                        onClicked: exportDialog.exportRows(rosterView, page.fileStem + "-roster")
+                    }
                     TextField {
                         id: searchField
                         objectName: "rosterSearch"
@@ -497,6 +587,14 @@ Rectangle {
         anchors.centerIn: parent
         modal: true
         title: qsTr("Kick this session?")
+        // Drawn here rather than by the style: Material's elevation shadow is a shader effect
+        // that the software renderer leaves out, background included.
+        Material.background: Theme.surface
+        background: Rectangle {
+            color: Theme.surface
+            radius: Theme.radius
+            border.color: Theme.border
+        }
         standardButtons: Dialog.Yes | Dialog.Cancel
         Label {
             text: qsTr("%1 will be disconnected (reason KICKED).").arg(kickDialog.label)

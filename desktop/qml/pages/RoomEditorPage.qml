@@ -1,5 +1,6 @@
 import QtQuick
 import QtQuick.Controls
+import QtQuick.Controls.Material
 import QtQuick.Layouts
 import Spidi.Ui
 
@@ -99,6 +100,8 @@ Rectangle {
                 columns: 2
                 columnSpacing: Theme.padding
                 rowSpacing: 4
+                // A GridLayout gives no cell to a hidden item: each error row's spacer Item is
+                // shown only with its FieldError, so the rows below keep their cells.
 
                 Label { text: qsTr("Code"); color: Theme.text }
                 TextField {
@@ -112,8 +115,8 @@ Rectangle {
                         page.editor.validate()
                     }
                 }
-                Item { implicitWidth: 1; implicitHeight: 1 }
-                FieldError { objectName: "codeError"; Layout.fillWidth: true; message: page.err("code") }
+                Item { visible: codeError.visible; implicitWidth: 1; implicitHeight: 1 }
+                FieldError { id: codeError; objectName: "codeError"; Layout.fillWidth: true; message: page.err("code") }
 
                 Label { text: qsTr("Name"); color: Theme.text }
                 TextField {
@@ -125,8 +128,8 @@ Rectangle {
                         page.editor.validate()
                     }
                 }
-                Item { implicitWidth: 1; implicitHeight: 1 }
-                FieldError { objectName: "nameError"; Layout.fillWidth: true; message: page.err("name") }
+                Item { visible: nameError.visible; implicitWidth: 1; implicitHeight: 1 }
+                FieldError { id: nameError; objectName: "nameError"; Layout.fillWidth: true; message: page.err("name") }
 
                 Label { text: qsTr("Type"); color: Theme.text }
                 ComboBox {
@@ -140,8 +143,8 @@ Rectangle {
                         page.editor.validate()
                     }
                 }
-                Item { implicitWidth: 1; implicitHeight: 1 }
-                FieldError { Layout.fillWidth: true; message: page.err("typeCode") }
+                Item { visible: typeCodeError.visible; implicitWidth: 1; implicitHeight: 1 }
+                FieldError { id: typeCodeError; Layout.fillWidth: true; message: page.err("typeCode") }
 
                 Label { text: qsTr("Status"); color: Theme.text }
                 ComboBox {
@@ -150,8 +153,8 @@ Rectangle {
                     currentIndex: find(page.editor.status)
                     onActivated: page.editor.status = currentText
                 }
-                Item { implicitWidth: 1; implicitHeight: 1 }
-                FieldError { Layout.fillWidth: true; message: page.err("status") }
+                Item { visible: statusError.visible; implicitWidth: 1; implicitHeight: 1 }
+                FieldError { id: statusError; Layout.fillWidth: true; message: page.err("status") }
 
                 Label { text: qsTr("Capacity"); color: Theme.text }
                 SpinBox {
@@ -165,8 +168,8 @@ Rectangle {
                         page.editor.validate()
                     }
                 }
-                Item { implicitWidth: 1; implicitHeight: 1 }
-                FieldError { Layout.fillWidth: true; message: page.err("capacity") }
+                Item { visible: capacityError.visible; implicitWidth: 1; implicitHeight: 1 }
+                FieldError { id: capacityError; Layout.fillWidth: true; message: page.err("capacity") }
 
                 Label { text: qsTr("Session TTL (s)"); color: Theme.text }
                 SpinBox {
@@ -180,8 +183,8 @@ Rectangle {
                         page.editor.validate()
                     }
                 }
-                Item { implicitWidth: 1; implicitHeight: 1 }
-                FieldError { Layout.fillWidth: true; message: page.err("ttlSec") }
+                Item { visible: ttlSecError.visible; implicitWidth: 1; implicitHeight: 1 }
+                FieldError { id: ttlSecError; Layout.fillWidth: true; message: page.err("ttlSec") }
 
                 Label { text: qsTr("Tags"); color: Theme.text; Layout.alignment: Qt.AlignTop }
                 ColumnLayout {
@@ -223,8 +226,8 @@ Rectangle {
                         }
                     }
                 }
-                Item { implicitWidth: 1; implicitHeight: 1 }
-                FieldError { Layout.fillWidth: true; message: page.err("tags") }
+                Item { visible: tagsError.visible; implicitWidth: 1; implicitHeight: 1 }
+                FieldError { id: tagsError; Layout.fillWidth: true; message: page.err("tags") }
 
                 Label { text: qsTr("Attributes"); color: Theme.text; Layout.alignment: Qt.AlignTop }
                 ColumnLayout {
@@ -265,11 +268,12 @@ Rectangle {
                         onClicked: page.editor.addAttribute()
                     }
                 }
-                Item { implicitWidth: 1; implicitHeight: 1 }
-                FieldError { Layout.fillWidth: true; message: page.err("attributes") }
+                Item { visible: attributesError.visible; implicitWidth: 1; implicitHeight: 1 }
+                FieldError { id: attributesError; Layout.fillWidth: true; message: page.err("attributes") }
 
-                Item { implicitWidth: 1; implicitHeight: 1 }
+                Item { visible: editorMessage.visible; implicitWidth: 1; implicitHeight: 1 }
                 FieldError {
+                    id: editorMessage
                     objectName: "editorMessage"
                     Layout.fillWidth: true
                     message: page.editor.message
@@ -308,6 +312,14 @@ Rectangle {
         anchors.centerIn: parent
         modal: true
         title: qsTr("Delete room %1?").arg(page.editor.code)
+        // Drawn here rather than by the style: Material's elevation shadow is a shader effect
+        // that the software renderer leaves out, background included.
+        Material.background: Theme.surface
+        background: Rectangle {
+            color: Theme.surface
+            radius: Theme.radius
+            border.color: Theme.border
+        }
         standardButtons: Dialog.Yes | Dialog.No
         Label {
             text: qsTr("It disappears from every list and its code becomes free for a new room.")

@@ -198,6 +198,14 @@ private Q_SLOTS:
         QTRY_COMPARE(roomData(service, QStringLiteral("DESK-1"), RoomListModel::OnlineRole).toInt(),
                      1);
         QCOMPARE(service.rooms()->count(), 1);
+
+        // Another admin deletes the room: the rooms topic's ROOM_REMOVED drops the tile at once.
+        QCOMPARE(httpRequest(m_http, "DELETE",
+                             server.httpUrl(QStringLiteral("/api/v1/rooms/DESK-1")), admin)
+                     .status,
+                 204);
+        QTRY_COMPARE(service.rooms()->count(), 0);
+        QCOMPARE(service.totals()->rooms(), 0);
         QCOMPARE(roomResets.count(), 0);
         QCOMPARE(alertResets.count(), 0);
     }
