@@ -93,6 +93,10 @@ void RoomDetailController::updateSubscription()
     m_live.clear();
     Q_EMIT liveChanged();
     setRosterLoaded(false);
+    if (m_removed) {
+        m_removed = false;
+        Q_EMIT removedChanged();
+    }
     if (!wanted.isEmpty()) {
         m_connection->subscribeTopic(topicFor(wanted, "roster"));
         m_connection->subscribeTopic(topicFor(wanted, "metrics"));
@@ -113,6 +117,9 @@ void RoomDetailController::onMessage(const QString &type, const QJsonObject &mes
         m_metrics->apply(message);
         m_live = message.toVariantMap();
         Q_EMIT liveChanged();
+    } else if (type == QLatin1String("ROOM_REMOVED") && !m_removed) {
+        m_removed = true;
+        Q_EMIT removedChanged();
     }
 }
 

@@ -36,6 +36,9 @@ class RoomDetailController : public QObject
     Q_PROPERTY(QVariantMap live READ live NOTIFY liveChanged)
     // A roster snapshot arrived since the subscription.
     Q_PROPERTY(bool rosterLoaded READ rosterLoaded NOTIFY rosterLoadedChanged)
+    // The room was deleted (ROOM_REMOVED, by any admin on any instance) while shown: what the
+    // page shows is its last state, and no more updates will come.
+    Q_PROPERTY(bool removed READ removed NOTIFY removedChanged)
 
     Q_PROPERTY(HistoryRange historyRange READ historyRange NOTIFY historyChanged)
     Q_PROPERTY(bool historyLoading READ historyLoading NOTIFY historyChanged)
@@ -74,6 +77,7 @@ public:
     MetricsHistory *metrics() const { return m_metrics; }
     QVariantMap live() const { return m_live; }
     bool rosterLoaded() const { return m_rosterLoaded; }
+    bool removed() const { return m_removed; }
 
     HistoryRange historyRange() const { return m_range; }
     bool historyLoading() const { return m_historyLoading; }
@@ -121,6 +125,7 @@ Q_SIGNALS:
     void activeChanged();
     void liveChanged();
     void rosterLoadedChanged();
+    void removedChanged();
     void historyChanged();
     void pointInTimeChanged();
     void actionStateChanged();
@@ -144,6 +149,7 @@ private:
     MetricsHistory *m_metrics;
     QVariantMap m_live;
     bool m_rosterLoaded = false;
+    bool m_removed = false;
 
     HistoryRange m_range = LastHour;
     bool m_historyLoading = false;

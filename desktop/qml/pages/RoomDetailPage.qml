@@ -159,6 +159,23 @@ Rectangle {
         StaleBanner {
             Layout.fillWidth: true
         }
+        // Deleted while shown (ROOM_REMOVED): the figures below are its last ones.
+        Rectangle {
+            objectName: "roomRemovedBanner"
+            Layout.fillWidth: true
+            visible: controller.removed
+            implicitHeight: removedText.implicitHeight + 2 * Theme.spacing
+            color: Theme.critical
+            Label {
+                id: removedText
+                anchors.fill: parent
+                anchors.margins: Theme.spacing
+                verticalAlignment: Text.AlignVCenter
+                color: "white"
+                font.bold: true
+                text: qsTr("This room has been deleted. What is shown is its last state; nothing more will arrive.")
+            }
+        }
 
         // Header: back, name, code, type, status, online / capacity, latency, admin actions.
         RowLayout {

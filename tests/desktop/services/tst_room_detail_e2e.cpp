@@ -195,7 +195,17 @@ private Q_SLOTS:
         QCOMPARE(page.roster()->session(page.roster()->rowOf(sc)).os, QString("macOS 14"));
         QCOMPARE(page.roster()->count(), 1);
 
+        // Another admin deletes the room while the page shows it: the page says so and keeps
+        // the last state.
+        QVERIFY(!page.removed());
+        QCOMPARE(
+            httpRequest(m_http, "DELETE", server.httpUrl("/api/v1/rooms/" + kRoom), admin).status,
+            204);
+        QTRY_VERIFY(page.removed());
+        QVERIFY(!page.live().isEmpty());
+
         page.setActive(false);
+        QVERIFY(!page.removed()); // not the room shown any more
         QVERIFY(service.extraTopics().isEmpty());
         QCOMPARE(page.roster()->count(), 0);
     }
