@@ -468,7 +468,9 @@ void AlertService::notifyChannels(const AlertRule &rule, const AlertEvent &event
                                           << "reason=" << saved.error().message;
     }
     const QString eventId = event.id;
-    for (const auto &[index, channel] : sends) {
+    for (const auto &[channelIndex, channel] : sends) {
+        // A copy: clang 14 (the sanitizer build) cannot capture a structured binding.
+        const auto index = channelIndex;
         const auto progress = [this, eventId, index](const DeliveryOutcome &outcome) {
             recordDelivery(eventId, index, outcome, false);
         };

@@ -253,7 +253,10 @@ void TestWebhookSender::hangTimesOutThenRetried()
     QCOMPARE(listener.requestCount(), 2);
     const qint64 gap =
         listener.requests().at(1).receivedAtMs - listener.requests().at(0).receivedAtMs;
-    QVERIFY2(gap >= 500 + 40, qPrintable(QStringLiteral("gap %1 ms").arg(gap)));
+    // The retry waits for the 500 ms timeout plus a 40-60 ms backoff. The timeout starts when
+    // the request is sent, before the listener stamps it (an ASan build was seen 3 ms late), so
+    // the backoff is the slack and only the timeout is a firm lower bound.
+    QVERIFY2(gap >= 500, qPrintable(QStringLiteral("gap %1 ms").arg(gap)));
 }
 
 void TestWebhookSender::connectionRefusedUsesEveryAttempt()

@@ -245,7 +245,8 @@ void TestHeartbeatStatsRecorder::countsPerRoomAndMinute()
     QCOMPARE(m_recorder->dirtyMinutes(), 0);
     beat(QStringLiteral("u1"), a, 80);
     QVERIFY(m_recorder->flush());
-    const StatsPart *r1 = find(parts(), R1, T + kMin);
+    const QList<StatsPart> after = parts(); // find() points into it
+    const StatsPart *r1 = find(after, R1, T + kMin);
     QVERIFY(r1);
     QCOMPARE(r1->heartbeats, qint64(3));
     QCOMPARE(r1->latencySamples, qint64(2));
