@@ -30,7 +30,7 @@ public:
     int criticalCount() const;
     // FIRING events per room id.
     QHash<QString, int> firingByRoom() const;
-    QJsonObject event(int row) const { return m_events.at(row); }
+    QJsonObject eventAt(int row) const { return m_events.at(row); }
     int rowOf(const QString &eventId) const;
 
     // An ALERT message's transition, event and notify flag (docs/protocol.md,

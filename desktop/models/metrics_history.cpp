@@ -43,14 +43,60 @@ void MetricsHistory::apply(const QJsonObject &metrics)
     if (p95.isDouble())
         put(m_p95, second, p95.toDouble(), oldest);
     // Latency series trimmed too when this message had no latency.
-    for (QList<QPointF> *points : {&m_avg, &m_p95}) {
+    trim(oldest);
+    Q_EMIT changed();
+}
+
+void MetricsHistory::trim(double oldest)
+{
+    for (QList<QPointF> *points : {&m_online, &m_avg, &m_p95}) {
         qsizetype drop = 0;
         while (drop < points->size() && points->at(drop).x() < oldest)
             ++drop;
         if (drop > 0)
             points->remove(0, drop);
     }
+}
+
+int MetricsHistory::backfill(const QJsonArray &minuteBuckets, qint64 now)
+{
+    const double before = m_online.isEmpty() ? double(now) : m_online.constFirst().x();
+    QList<QPointF> online;
+    QList<QPointF> avg;
+    QList<QPointF> p95;
+    for (const QJsonValue &v : minuteBuckets) {
+        const QJsonObject bucket = v.toObject();
+        const QDateTime start =
+            QDateTime::fromString(bucket.value(QLatin1String("ts")).toString(), Qt::ISODateWithMs);
+        const QJsonValue onlineAvg = bucket.value(QLatin1String("onlineAvg"));
+        if (!start.isValid() || !onlineAvg.isDouble())
+            continue;
+        const double startMs = double(start.toMSecsSinceEpoch());
+        if (startMs + double(MinuteMs) > before)
+            continue;
+        const double x = startMs + double(MinuteMs / 2);
+        online.append(QPointF(x, onlineAvg.toDouble()));
+        const QJsonValue latencyAvg = bucket.value(QLatin1String("latencyAvgMs"));
+        const QJsonValue latencyP95 = bucket.value(QLatin1String("latencyP95Ms"));
+        if (latencyAvg.isDouble())
+            avg.append(QPointF(x, latencyAvg.toDouble()));
+        if (latencyP95.isDouble())
+            p95.append(QPointF(x, latencyP95.toDouble()));
+    }
+    if (online.isEmpty())
+        return 0;
+    const auto byX = [](const QPointF &a, const QPointF &b) { return a.x() < b.x(); };
+    for (QList<QPointF> *points : {&online, &avg, &p95})
+        std::sort(points->begin(), points->end(), byX);
+    const int added = int(online.size());
+    m_online = online + m_online;
+    m_avg = avg + m_avg;
+    m_p95 = p95 + m_p95;
+    // Until the first live point, the window ends now rather than at the last full minute.
+    m_backfilledAt = std::max(m_backfilledAt, before);
+    trim(windowEnd() - double(WindowMs));
     Q_EMIT changed();
+    return added;
 }
 
 void MetricsHistory::clear()
@@ -58,13 +104,15 @@ void MetricsHistory::clear()
     m_online.clear();
     m_avg.clear();
     m_p95.clear();
+    m_backfilledAt = 0;
     Q_EMIT changed();
 }
 
 double MetricsHistory::windowEnd() const
 {
-    return m_online.isEmpty() ? double(QDateTime::currentMSecsSinceEpoch())
-                              : m_online.constLast().x();
+    if (m_online.isEmpty())
+        return double(QDateTime::currentMSecsSinceEpoch());
+    return std::max(m_online.constLast().x(), m_backfilledAt);
 }
 
 double MetricsHistory::maxY(const QList<QPointF> &points)

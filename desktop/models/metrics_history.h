@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QJsonArray>
 #include <QJsonObject>
 #include <QList>
 #include <QObject>
@@ -18,7 +19,8 @@ class MetricsHistory : public QObject
 {
     Q_OBJECT
     Q_PROPERTY(int count READ count NOTIFY changed)
-    // The window's ends (ms since epoch): the newest point's second and 15 minutes before.
+    // The window's ends (ms since epoch): the newest point's second (or the time of a backfill
+    // before any live point) and 15 minutes before.
     Q_PROPERTY(double windowStart READ windowStart NOTIFY changed)
     Q_PROPERTY(double windowEnd READ windowEnd NOTIFY changed)
     // Highest values in the window (for the axes), 0 when there is none.
@@ -31,8 +33,17 @@ public:
 
     explicit MetricsHistory(QObject *parent = nullptr);
 
+    static constexpr qint64 MinuteMs = 60 * 1000;
+
     // A ROOM_METRICS message of the room. Latencies that are null add no latency point.
     void apply(const QJsonObject &metrics);
+    // The minutes before the live points, from the stats API's MINUTE buckets (`items` of
+    // GET /rooms/{code}/stats: ts, onlineAvg, latencyAvgMs, latencyP95Ms), so that the charts
+    // show the last 15 minutes as soon as the page opens. A bucket becomes one point in the
+    // middle of its minute, and only when the whole minute lies before the oldest point shown
+    // (before `now` when none is): the minute in progress, and anything the live points
+    // already cover, is left to them. Returns how many online points were added.
+    int backfill(const QJsonArray &minuteBuckets, qint64 now);
     void clear();
 
     int count() const { return int(m_online.size()); }
@@ -59,10 +70,12 @@ Q_SIGNALS:
 
 private:
     static void put(QList<QPointF> &points, double second, double value, double oldest);
+    void trim(double oldest);
 
     QList<QPointF> m_online;
     QList<QPointF> m_avg;
     QList<QPointF> m_p95;
+    double m_backfilledAt = 0; // `now` of the last backfill() (ms since epoch), 0 before
 };
 
 } // namespace spidi::desktop

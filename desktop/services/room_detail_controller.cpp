@@ -1,6 +1,7 @@
 #include "room_detail_controller.h"
 
 #include "connection_service.h"
+#include "desktop_logging.h"
 
 #include <QDateTime>
 #include <QJsonArray>
@@ -100,7 +101,40 @@ void RoomDetailController::updateSubscription()
     if (!wanted.isEmpty()) {
         m_connection->subscribeTopic(topicFor(wanted, "roster"));
         m_connection->subscribeTopic(topicFor(wanted, "metrics"));
+        loadRecentHistory();
     }
+}
+
+void RoomDetailController::loadRecentHistory()
+{
+    ++m_recentRequest; // an answer for a room no longer shown is dropped
+    if (!m_connection || !m_connection->configured())
+        return;
+    const QDateTime to = QDateTime::currentDateTimeUtc();
+    QUrlQuery query;
+    query.addQueryItem(QStringLiteral("from"),
+                       to.addMSecs(-MetricsHistory::WindowMs).toString(Qt::ISODateWithMs));
+    query.addQueryItem(QStringLiteral("to"), to.toString(Qt::ISODateWithMs));
+    query.addQueryItem(QStringLiteral("bucket"), QStringLiteral("MINUTE"));
+    const quint64 request = m_recentRequest;
+    QPointer<RoomDetailController> self(this);
+    m_connection->rest()->get(
+        roomPath(QStringLiteral("/stats")), query, [self, request](const RestResult &result) {
+            if (!self || request != self->m_recentRequest)
+                return;
+            int minutes = 0;
+            if (result.ok()) {
+                minutes = self->m_metrics->backfill(
+                    result.object().value(QLatin1String("items")).toArray(),
+                    QDateTime::currentMSecsSinceEpoch());
+            } else {
+                // The live charts still fill from ROOM_METRICS; only their start is missing.
+                qCWarning(lcDesktop).noquote() << "room.recent_stats_failed"
+                                               << "status=" + QString::number(result.status)
+                                               << "detail=" + detailOf(result.problem);
+            }
+            Q_EMIT self->recentHistoryLoaded(result.status, minutes);
+        });
 }
 
 void RoomDetailController::onMessage(const QString &type, const QJsonObject &message)

@@ -17,9 +17,10 @@ class ConnectionService;
 // What the room page needs (docs/desktop.md, "Room detail"): while `active`, it subscribes to
 // room/CODE/roster and room/CODE/metrics on the connection's WebSocket (again after every
 // reconnect, through ConnectionService) and keeps the roster, the fleet breakdown and the live
-// charts current; it loads the history chart (GET /rooms/{code}/stats), the point-in-time
-// roster (GET /rooms/{code}/roster?at=) and performs the admin actions (kick, maintenance).
-// Failures are kept in words (the problem+json detail).
+// charts current (their first 15 minutes from the stats API's minute buckets); it loads the history
+// chart (GET /rooms/{code}/stats), the point-in-time roster (GET /rooms/{code}/roster?at=) and
+// performs the admin actions (kick, maintenance). Failures are kept in words (the problem+json
+// detail).
 class RoomDetailController : public QObject
 {
     Q_OBJECT
@@ -129,11 +130,16 @@ Q_SIGNALS:
     void historyChanged();
     void pointInTimeChanged();
     void actionStateChanged();
+    // The minute buckets before the live points arrived (GET /rooms/{code}/stats for the last
+    // 15 minutes, asked when the room is subscribed): the HTTP status and how many minutes were
+    // put in front of the live charts (MetricsHistory::backfill).
+    void recentHistoryLoaded(int status, int minutes);
     // action is "kick" or "maintenance"; message is the problem's detail on failure.
     void actionFinished(const QString &action, bool ok, const QString &message);
 
 private:
     void updateSubscription();
+    void loadRecentHistory();
     void onMessage(const QString &type, const QJsonObject &message);
     void setRosterLoaded(bool loaded);
     void finishAction(const QString &action, bool ok, const QVariantMap &problem);
@@ -162,6 +168,7 @@ private:
     QList<QPointF> m_histAvg;
     QList<QPointF> m_histP95;
     quint64 m_historyRequest = 0;
+    quint64 m_recentRequest = 0;
 
     QVariantList m_pointInTime;
     bool m_pointInTimeLoading = false;

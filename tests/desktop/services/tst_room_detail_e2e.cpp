@@ -1,5 +1,6 @@
 // End to end: RoomDetailController (the room page) against a real spidi-server. Opening the
-// page subscribes the room's roster and metrics topics; two devices joining show in the roster
+// page subscribes the room's roster and metrics topics and asks for the last 15 minutes of
+// minute statistics; two devices joining show in the roster
 // with their device and OS, and in the fleet breakdown; a LEAVE removes one; the history request
 // answers 200; the point-in-time roster lists who was there; kick and maintenance work and a
 // refusal is reported in words; after a server restart the topics are subscribed again; closing
@@ -86,12 +87,17 @@ private Q_SLOTS:
 
         RoomDetailController page;
         QSignalSpy resets(page.roster(), &QAbstractItemModel::modelReset);
+        QSignalSpy recent(&page, &RoomDetailController::recentHistoryLoaded);
         page.setConnection(&service);
         page.setRoomCode(kRoom);
         page.setActive(true);
         QCOMPARE(service.extraTopics().size(), 2);
         QTRY_VERIFY(page.rosterLoaded());
         QCOMPARE(page.roster()->count(), 0);
+        // The live charts' first 15 minutes were asked for; a new room has no full minute yet.
+        QTRY_COMPARE(recent.size(), 1);
+        QCOMPARE(recent.first().at(0).toInt(), 200);
+        QCOMPARE(recent.first().at(1).toInt(), 0);
         const int snapshotResets = int(resets.size());
 
         WsClient a, b;
