@@ -9,6 +9,7 @@
 #include <QDBusMessage>
 #include <QDBusPendingCallWatcher>
 #include <QDBusPendingReply>
+#include <QLocale>
 #include <QSystemTrayIcon>
 #include <QWindow>
 
@@ -22,6 +23,8 @@ const QString kInterface = QStringLiteral("org.freedesktop.Notifications");
 const QString kDefaultAction = QStringLiteral("default");
 // How long a tray balloon stays (the freedesktop one: the server's default, -1).
 constexpr int kTrayMessageMs = 15000;
+// Events named in a summary's text; the rest are counted.
+constexpr int kSummaryNamed = 3;
 
 QString str(const QJsonObject &o, const char *key)
 {
@@ -33,7 +36,19 @@ QString str(const QJsonObject &o, const char *key)
 AlertNotifier::AlertNotifier(QObject *parent)
     : QObject(parent), m_bus(QDBusConnection::sessionBus())
 {
+    m_groupTimer.setSingleShot(true);
+    m_groupTimer.setInterval(DefaultGroupingWindowMs);
+    connect(&m_groupTimer, &QTimer::timeout, this, &AlertNotifier::onGroupingWindowEnded);
     detectChannel();
+}
+
+void AlertNotifier::setGroupingWindowMs(int ms)
+{
+    ms = std::max(ms, 0);
+    if (ms == m_groupTimer.interval())
+        return;
+    m_groupTimer.setInterval(ms);
+    Q_EMIT groupingWindowMsChanged();
 }
 
 AlertNotifier::~AlertNotifier() = default;
@@ -126,31 +141,82 @@ void AlertNotifier::onCriticalFired(const QJsonObject &event, bool notify)
         return;
     m_notified.insert(id);
 
-    detectChannel();
-    const QString title = titleFor(event);
-    const QString body = bodyFor(event);
-    if (m_channel == QLatin1String("tray")) {
-        ensureTrayIcon();
-        m_trayEventId = id;
-        m_tray->showMessage(title, body, QSystemTrayIcon::Critical, kTrayMessageMs);
-    } else if (m_channel == QLatin1String("dbus")) {
-        sendDBusNotification(id, title, body);
-    }
-    // The taskbar entry asks for attention until the window is activated.
+    // The taskbar entry asks for attention until the window is activated; the badge counts
+    // every event, grouped or not.
     if (m_window)
         m_window->alert(0);
     setUnseen(m_unseen + 1);
 
-    m_last = {{QStringLiteral("eventId"), id},
-              {QStringLiteral("roomCode"), str(event, "roomCode")},
-              {QStringLiteral("title"), title},
-              {QStringLiteral("body"), body},
-              {QStringLiteral("channel"), m_channel}};
+    if (m_groupTimer.isActive()) {
+        m_held.append(event);
+        ++m_burstTotal;
+        qCInfo(lcDesktop).noquote() << "notify.held"
+                                    << "event=" + id << "room=" + str(event, "roomCode")
+                                    << "held=" + QString::number(m_held.size());
+        return;
+    }
+    m_burstTotal = 1;
+    m_burstDBusId = 0;
+    deliver(id, str(event, "roomCode"), titleFor(event), bodyFor(event), 1);
+    m_groupTimer.start();
+}
+
+void AlertNotifier::onGroupingWindowEnded()
+{
+    if (m_held.isEmpty())
+        return; // a quiet window: the burst is over, the next event is told at once
+    deliver(QString(), QString(), summaryTitleFor(m_burstTotal),
+            summaryBodyFor(m_held, m_burstTotal), int(m_held.size()));
+    m_held.clear();
+    m_groupTimer.start(); // the burst may go on: at most one notification per window
+}
+
+void AlertNotifier::deliver(const QString &eventId, const QString &roomCode, const QString &title,
+                            const QString &body, int events)
+{
+    detectChannel();
+    if (m_channel == QLatin1String("tray")) {
+        ensureTrayIcon();
+        m_trayEventId = eventId;
+        m_tray->showMessage(title, body, QSystemTrayIcon::Critical, kTrayMessageMs);
+    } else if (m_channel == QLatin1String("dbus")) {
+        sendDBusNotification(eventId, title, body);
+    }
+    m_last = {{QStringLiteral("eventId"), eventId},   {QStringLiteral("roomCode"), roomCode},
+              {QStringLiteral("title"), title},       {QStringLiteral("body"), body},
+              {QStringLiteral("channel"), m_channel}, {QStringLiteral("events"), events},
+              {QStringLiteral("burst"), m_burstTotal}};
     ++m_delivered;
+    const auto orDash = [](const QString &s) { return s.isEmpty() ? QStringLiteral("-") : s; };
     qCInfo(lcDesktop).noquote() << "notify.delivered"
-                                << "channel=" + m_channel << "event=" + id
-                                << "room=" + str(event, "roomCode");
+                                << "channel=" + m_channel << "event=" + orDash(eventId)
+                                << "room=" + orDash(roomCode) << "events=" + QString::number(events)
+                                << "burst=" + QString::number(m_burstTotal);
     Q_EMIT delivered();
+}
+
+QString AlertNotifier::summaryTitleFor(int total)
+{
+    // A summary is never of one event.
+    return tr("CRITICAL · %1 alerts").arg(QLocale().toString(total));
+}
+
+QString AlertNotifier::summaryBodyFor(const QList<QJsonObject> &held, int total)
+{
+    QStringList lines;
+    // Newest first: what just happened is read first.
+    for (qsizetype i = held.size() - 1; i >= 0 && lines.size() < kSummaryNamed; --i) {
+        const QString room = str(held.at(i), "roomCode");
+        const QString rule = str(held.at(i), "ruleName");
+        if (room.isEmpty() || rule.isEmpty())
+            lines.append(room + rule);
+        else
+            lines.append(room + QStringLiteral(": ") + rule);
+    }
+    const int more = total - int(lines.size());
+    if (more > 0)
+        lines.append(tr("and %1 more").arg(QLocale().toString(more)));
+    return lines.join(QLatin1Char('\n'));
 }
 
 void AlertNotifier::ensureTrayIcon()
@@ -181,7 +247,9 @@ void AlertNotifier::sendDBusNotification(const QString &eventId, const QString &
         {QStringLiteral("urgency"), QVariant::fromValue(uchar(2))}, // critical: stays until read
         {QStringLiteral("category"), QStringLiteral("im.received")},
         {QStringLiteral("desktop-entry"), QStringLiteral("org.spidi.Desktop")}};
-    call << QStringLiteral("Spidi") << uint(0) << QStringLiteral("org.spidi.Desktop") << title
+    // A summary replaces the burst's earlier notification: one to read per burst.
+    const uint replaces = eventId.isEmpty() ? m_burstDBusId : 0;
+    call << QStringLiteral("Spidi") << replaces << QStringLiteral("org.spidi.Desktop") << title
          << body << QStringList{kDefaultAction, tr("Show")} << hints << int(-1);
     auto *watcher = new QDBusPendingCallWatcher(m_bus.asyncCall(call), this);
     connect(watcher, &QDBusPendingCallWatcher::finished, this,
@@ -195,6 +263,7 @@ void AlertNotifier::sendDBusNotification(const QString &eventId, const QString &
                     return;
                 }
                 m_dbusEventIds.insert(reply.value(), eventId);
+                m_burstDBusId = reply.value();
             });
 }
 

@@ -8,6 +8,7 @@
 #include <QObject>
 #include <QPointer>
 #include <QSet>
+#include <QTimer>
 #include <QVariantMap>
 #include <QWindow>
 
@@ -22,6 +23,12 @@ namespace spidi::desktop {
 // the taskbar flash (QWindow::alert) and a count of unseen critical events that the window
 // shows as a badge until the user looks at the inbox. Activating a notification (or the tray
 // icon) raises the window and reports the event (eventActivated) for the inbox to show it.
+//
+// A burst is grouped: the first CRITICAL event after a quiet spell is notified at once; those
+// that follow within the grouping window are held and then told in one summary ("CRITICAL ·
+// 5 alerts", the newest rooms and rules named) that replaces the burst's earlier notification,
+// at most one notification per window for as long as the burst lasts. A mass disconnect over
+// fifty rooms is one notification to read, not fifty.
 class AlertNotifier : public QObject
 {
     Q_OBJECT
@@ -35,6 +42,9 @@ class AlertNotifier : public QObject
     Q_PROPERTY(QVariantMap lastNotification READ lastNotification NOTIFY delivered)
     // Notifications delivered since start (the badge-only ones included).
     Q_PROPERTY(int deliveredCount READ deliveredCount NOTIFY delivered)
+    // How long after a notification the next CRITICAL events are held and grouped (ms).
+    Q_PROPERTY(int groupingWindowMs READ groupingWindowMs WRITE setGroupingWindowMs NOTIFY
+                   groupingWindowMsChanged)
 
 public:
     explicit AlertNotifier(QObject *parent = nullptr);
@@ -48,6 +58,11 @@ public:
     QString channel() const { return m_channel; }
     QVariantMap lastNotification() const { return m_last; }
     int deliveredCount() const { return m_delivered; }
+    int groupingWindowMs() const { return m_groupTimer.interval(); }
+    void setGroupingWindowMs(int ms);
+    // A burst is going on: a CRITICAL event now would be held for the next summary.
+    bool grouping() const { return m_groupTimer.isActive(); }
+    static constexpr int DefaultGroupingWindowMs = 5000;
 
     // The user looked at the inbox: the badge goes.
     Q_INVOKABLE void markSeen();
@@ -63,12 +78,16 @@ public:
     // A notification's title and text for an event (REST shape, docs/alerts.md#events).
     static QString titleFor(const QJsonObject &event);
     static QString bodyFor(const QJsonObject &event);
+    // The same for a burst of `total` events, `held` being those not told yet (oldest first).
+    static QString summaryTitleFor(int total);
+    static QString summaryBodyFor(const QList<QJsonObject> &held, int total);
 
 Q_SIGNALS:
     void inboxChanged();
     void windowChanged();
     void unseenCountChanged();
     void channelChanged();
+    void groupingWindowMsChanged();
     void delivered();
     // The user asked to see this event (empty: no particular event).
     void eventActivated(const QString &eventId);
@@ -79,6 +98,10 @@ private Q_SLOTS:
 
 private:
     void onCriticalFired(const QJsonObject &event, bool notify);
+    void onGroupingWindowEnded();
+    // Shows one notification through the channel; `eventId` is empty for a summary.
+    void deliver(const QString &eventId, const QString &roomCode, const QString &title,
+                 const QString &body, int events);
     bool notificationServiceAvailable() const;
     void ensureTrayIcon();
     void sendDBusNotification(const QString &eventId, const QString &title, const QString &body);
@@ -96,6 +119,10 @@ private:
     QSet<QString> m_notified;            // event ids already notified
     QHash<uint, QString> m_dbusEventIds; // notification id -> event id
     QString m_trayEventId;               // the event of the tray's last balloon
+    QTimer m_groupTimer;                 // runs while a burst is going on
+    QList<QJsonObject> m_held;           // CRITICAL events waiting for the next summary
+    int m_burstTotal = 0;                // events of the current burst, told or held
+    uint m_burstDBusId = 0;              // the burst's last freedesktop notification, 0: none
 };
 
 } // namespace spidi::desktop
