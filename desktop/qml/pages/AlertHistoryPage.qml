@@ -9,7 +9,8 @@ Rectangle {
     id: page
 
     readonly property AlertEventsModel events: Editors.events
-    readonly property var states: ["", "FIRING", "ACKNOWLEDGED", "RESOLVED"]
+    // "Open" is the inbox's set: the API takes a comma-separated list of states.
+    readonly property var states: ["", "FIRING,ACKNOWLEDGED", "FIRING", "ACKNOWLEDGED", "RESOLVED"]
     readonly property var severities: ["", "INFO", "WARNING", "CRITICAL"]
     // Hours back of each range choice (0: any time).
     readonly property var rangeHours: [0, 1, 24, 24 * 7, 24 * 30]
@@ -80,7 +81,7 @@ Rectangle {
             ComboBox {
                 id: stateBox
                 objectName: "stateFilter"
-                model: [qsTr("Any state"), "FIRING", "ACKNOWLEDGED", "RESOLVED"]
+                model: [qsTr("Any state"), qsTr("Open"), "FIRING", "ACKNOWLEDGED", "RESOLVED"]
                 onActivated: page.apply()
             }
             ComboBox {

@@ -329,6 +329,13 @@ private Q_SLOTS:
         events.refresh();
         QTRY_VERIFY(!events.loading());
         QCOMPARE(events.count(), 0);
+        // The history page's "Open" choice: a list of states, as the inbox asks.
+        events.setProperty("stateFilter", QStringLiteral("FIRING,ACKNOWLEDGED"));
+        events.refresh();
+        QTRY_COMPARE(events.total(), 1);
+        QCOMPARE(events.index(0).data(AlertEventsModel::RuleNameRole).toString(),
+                 QStringLiteral("History busy"));
+        QVERIFY(events.error().isEmpty());
         // A time range that ends before it fired.
         events.setProperty("stateFilter", QString());
         events.setProperty("from", QDateTime::currentDateTimeUtc().addDays(-2));
