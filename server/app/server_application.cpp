@@ -237,6 +237,10 @@ Status ServerApplication::start()
         if (m_cluster)
             m_cluster->roomChanged(room.id, true);
     };
+    m_restContext->unwrittenSession =
+        [this](const QString &sessionId) -> std::optional<SessionRecord> {
+        return m_history ? m_history->unwritten(sessionId) : std::nullopt;
+    };
     rest::registerRoomRoutes(*m_http, *m_restContext);
     rest::registerPresenceRoutes(*m_http, *m_restContext, *m_engine);
     rest::registerStatsRoutes(*m_http, *m_restContext, *m_engine);

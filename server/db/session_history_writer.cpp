@@ -50,6 +50,16 @@ public:
         return int(m_pending.size());
     }
 
+    std::optional<SessionRecord> unwritten(const QString &sessionId) const
+    {
+        QMutexLocker lock(&m_mutex);
+        if (const auto it = m_pending.constFind(sessionId); it != m_pending.cend())
+            return *it;
+        if (const auto it = m_inFlight.constFind(sessionId); it != m_inFlight.cend())
+            return *it;
+        return std::nullopt;
+    }
+
     std::atomic<qint64> rowsWritten{0};
     std::atomic<qint64> failedFlushes{0};
 
@@ -71,6 +81,8 @@ public Q_SLOTS:
             batch.reserve(m_order.size());
             for (const QString &id : std::as_const(m_order))
                 batch.append(m_pending.value(id));
+            // Still readable (unwritten()) while the batch is being written.
+            m_inFlight = std::move(m_pending);
             m_pending.clear();
             m_order.clear();
         }
@@ -89,6 +101,11 @@ public Q_SLOTS:
                 m_retryMs = m_retryMs == 0 ? kFirstRetryMs : qMin(kMaxRetryMs, m_retryMs * 2);
                 qCWarning(lcDb).noquote() << "history.flush failed: rows=" << batch.size()
                                           << "retryInMs=" << m_retryMs << "error=" << error;
+            }
+            {
+                // Written, or back in m_pending by requeue(): either way no longer in flight.
+                QMutexLocker lock(&m_mutex);
+                m_inFlight.clear();
             }
             Q_EMIT flushed(int(batch.size()), ok, error);
         }
@@ -155,6 +172,7 @@ private:
     mutable QMutex m_mutex;
     QHash<QString, SessionRecord> m_pending;
     QStringList m_order;
+    QHash<QString, SessionRecord> m_inFlight; // the batch being written
 };
 
 namespace {
@@ -244,6 +262,11 @@ bool SessionHistoryWriter::flushNow(int timeoutMs)
 int SessionHistoryWriter::queueDepth() const
 {
     return m_worker->depth();
+}
+
+std::optional<SessionRecord> SessionHistoryWriter::unwritten(const QString &sessionId) const
+{
+    return m_worker->unwritten(sessionId);
 }
 
 qint64 SessionHistoryWriter::rowsWritten() const

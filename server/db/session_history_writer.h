@@ -6,6 +6,7 @@
 #include <QObject>
 
 #include <memory>
+#include <optional>
 
 namespace spidi {
 
@@ -31,6 +32,9 @@ public:
     // and tests. Returns false when rows are still queued (database down).
     bool flushNow(int timeoutMs = 10000);
     int queueDepth() const;
+    // The newest record of a session that is queued or being written, not yet in SQL
+    // (thread-safe): REST reads merge it, so a session that ended a moment ago reads as ended.
+    std::optional<SessionRecord> unwritten(const QString &sessionId) const;
     qint64 rowsWritten() const;
     qint64 failedFlushes() const;
 

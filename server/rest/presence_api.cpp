@@ -75,11 +75,20 @@ QJsonObject page(QList<SessionRecord> sessions, const Paging &paging)
 // Live and past sessions of a user, newest first. Live sessions started since the last history
 // flush are not in SQL yet: they come first (they are the newest), then the history page, in
 // which sessions still live show the engine's fresher state.
-Result<QJsonObject> userHistoryPage(const Database &database, const Principal &who,
+// A history row as it is now: an end the write-behind has not written yet is already known.
+SessionRecord withUnwrittenEnd(const RestContext &context, const SessionRecord &row)
+{
+    if (row.endedAtMs != 0 || !context.unwrittenSession)
+        return row;
+    const std::optional<SessionRecord> newer = context.unwrittenSession(row.id);
+    return newer && newer->endedAtMs != 0 ? *newer : row;
+}
+
+Result<QJsonObject> userHistoryPage(const RestContext &context, const Principal &who,
                                     const QString &userId, QList<SessionRecord> live,
                                     const Paging &paging)
 {
-    const SessionHistoryRepository history(database);
+    const SessionHistoryRepository history(*context.database);
     std::sort(live.begin(), live.end(), [](const auto &a, const auto &b) {
         return a.connectedAtMs != b.connectedAtMs ? a.connectedAtMs > b.connectedAtMs : a.id < b.id;
     });
@@ -105,8 +114,9 @@ Result<QJsonObject> userHistoryPage(const Database &database, const Principal &w
     if (historyLimit > 0)
         for (const SessionRecord &s : std::as_const(rows->records)) {
             const auto it = liveById.constFind(s.id);
-            items.append(it != liveById.cend() ? sessionToJson(*it, true)
-                                               : sessionToJson(s, false));
+            items.append(it != liveById.cend()
+                             ? sessionToJson(*it, true)
+                             : sessionToJson(withUnwrittenEnd(context, s), false));
         }
     return QJsonObject{{QLatin1String("items"), items},
                        {QLatin1String("total"), rows->total + extra},
@@ -174,8 +184,14 @@ void registerPresenceRoutes(QHttpServer &server, RestContext &context, PresenceE
             // History is written behind: sessions started since the last flush are
             // only in the engine, and the engine's state of a live one is newer.
             QHash<QString, std::pair<SessionRecord, bool>> present;
-            for (const SessionRecord &s : std::as_const(*past))
-                present.insert(s.id, {s, engine.session(s.id) != nullptr});
+            for (const SessionRecord &row : std::as_const(*past)) {
+                const bool live = engine.session(row.id) != nullptr;
+                // Ended a moment ago, the end not written yet: gone if it ended by `at`.
+                const SessionRecord s = live ? row : withUnwrittenEnd(context, row);
+                if (s.endedAtMs != 0 && s.endedAtMs <= *at)
+                    continue;
+                present.insert(s.id, {s, live});
+            }
             for (const SessionRecord &s : engine.sessionsOfRoom(room->id))
                 if (s.connectedAtMs <= *at)
                     present.insert(s.id, {s, true});
@@ -211,7 +227,7 @@ void registerPresenceRoutes(QHttpServer &server, RestContext &context, PresenceE
                          QLatin1String("true"))
                          return json(page(live, *paging));
                      const Result<QJsonObject> all =
-                         userHistoryPage(*context.database, *who, userId, live, *paging);
+                         userHistoryPage(context, *who, userId, live, *paging);
                      if (!all)
                          return problem(all.error());
                      return json(*all);

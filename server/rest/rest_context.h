@@ -3,11 +3,13 @@
 #include "auth/principal.h"
 #include "core/result.h"
 #include "model/room.h"
+#include "model/session.h"
 
 #include <QHttpServerRequest>
 #include <QHttpServerResponse>
 
 #include <functional>
+#include <optional>
 
 namespace spidi {
 class Database;
@@ -27,6 +29,9 @@ struct RestContext
     // Tell the presence engine that a room changed or was deleted, so HELLO sees it at once.
     std::function<void(const Room &)> roomChanged;
     std::function<void(const Room &)> roomDeleted;
+    // The newest record of a session that the history write-behind has not written yet (an
+    // end written behind, say); empty when there is none or no history.
+    std::function<std::optional<SessionRecord>(const QString &sessionId)> unwrittenSession;
 };
 
 // 401 problem for a failed authenticate(), 403 for a missing permission.

@@ -199,6 +199,56 @@ private Q_SLOTS:
         QCOMPARE(server.terminate(), 0);
     }
 
+    // History is written behind: a session that ended a moment ago is not ended in SQL yet.
+    // REST reads must already show it ended (the write-behind's queue is merged in), not as a
+    // session that is neither live nor ended.
+    void justEndedSessionReadsAsEnded()
+    {
+        ServerProcess server;
+        QVERIFY2(server.start({QStringLiteral("--flush-interval"), QStringLiteral("3")}),
+                 qPrintable(server.errorText()));
+        QVERIFY(createRoom(server, QStringLiteral("JUST")));
+        const QByteArray monitor = server.token(QStringLiteral("mona"), QStringLiteral("acme"),
+                                                {QStringLiteral("spidi:monitor")});
+        WsClient client;
+        QVERIFY(
+            client.open(server.wsUrl(), server.token(QStringLiteral("dave"), QStringLiteral("acme"),
+                                                     {QStringLiteral("spidi:user")})));
+        const auto ack = client.request(hello(QStringLiteral("JUST"), QStringLiteral("phone")));
+        QVERIFY(ack);
+        const QString sessionId = ack->value("sessionId").toString();
+        // The start is written by a flush; the next flush is 3 s after it.
+        QTRY_VERIFY_WITH_TIMEOUT(historyRows(server.databaseFile()).contains(sessionId), 8000);
+        QCOMPARE(ack->value("type").toString(), QStringLiteral("ACK"));
+        QCOMPARE(client.request(leave(sessionId))->value("type").toString(), QStringLiteral("ACK"));
+        QVERIFY2(!historyRows(server.databaseFile()).value(sessionId).ended,
+                 "the end was already flushed: the window this test is about was missed");
+
+        const auto sessionIn = [&](const QString &path) {
+            const HttpReply reply = httpRequest(m_http, "GET", server.httpUrl(path), monitor);
+            for (const QJsonValue &v : reply.json().value("items").toArray())
+                if (v.toObject().value("sessionId").toString() == sessionId)
+                    return v.toObject();
+            return QJsonObject();
+        };
+        const QJsonObject mine = sessionIn(QStringLiteral("/api/v1/users/dave/sessions"));
+        QCOMPARE(mine.value("live").toBool(true), false);
+        QCOMPARE(mine.value("endReason").toString(), QStringLiteral("LEFT"));
+        QVERIFY(!mine.value("endedAt").toString().isEmpty());
+        const QString now = QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
+        QVERIFY(sessionIn(QStringLiteral("/api/v1/rooms/JUST/roster?at=") +
+                          QString::fromLatin1(QUrl::toPercentEncoding(now)))
+                    .isEmpty());
+
+        // Once written, the same answers from SQL alone.
+        QTRY_VERIFY_WITH_TIMEOUT(historyRows(server.databaseFile()).value(sessionId).ended, 8000);
+        QCOMPARE(sessionIn(QStringLiteral("/api/v1/users/dave/sessions")).value("endedAt"),
+                 mine.value("endedAt"));
+        QVERIFY(sessionIn(QStringLiteral("/api/v1/rooms/JUST/roster?at=") +
+                          QString::fromLatin1(QUrl::toPercentEncoding(now)))
+                    .isEmpty());
+    }
+
     void sigtermFlushesHistory()
     {
         ServerProcess server;
