@@ -1,11 +1,35 @@
 #include "rest/ops_api.h"
 
+#include "logging/log_categories.h"
 #include "rest/problem.h"
 
+#include <QFile>
 #include <QHttpServer>
 #include <QHttpServerResponder>
+#include <QJsonDocument>
+#include <QJsonObject>
 
 namespace spidi::rest {
+
+namespace {
+
+// The document as shipped in the binary, with this build's version: read once.
+QByteArray openApiDocument()
+{
+    static const QByteArray document = [] {
+        QFile file(QStringLiteral(":/spidi/openapi.json"));
+        if (!file.open(QIODevice::ReadOnly))
+            return QByteArray(); // a broken build: answered as a 500 below
+        QJsonObject root = QJsonDocument::fromJson(file.readAll()).object();
+        QJsonObject info = root.value(QLatin1String("info")).toObject();
+        info.insert(QLatin1String("version"), QStringLiteral(SPIDI_VERSION));
+        root.insert(QLatin1String("info"), info);
+        return QJsonDocument(root).toJson(QJsonDocument::Compact);
+    }();
+    return document;
+}
+
+} // namespace
 
 void registerOpsRoutes(QHttpServer &server, OpsEndpoints endpoints)
 {
@@ -22,6 +46,17 @@ void registerOpsRoutes(QHttpServer &server, OpsEndpoints endpoints)
                      return QHttpServerResponse(
                          QByteArrayLiteral("text/plain; version=0.0.4; charset=utf-8"), metrics());
                  });
+    server.route(QStringLiteral("/api/v1/openapi.json"), QHttpServerRequest::Method::Get, [] {
+        const QByteArray document = openApiDocument();
+        if (document.isEmpty()) {
+            qCCritical(lcRest).noquote() << "rest.openapi_missing"
+                                         << "resource=:/spidi/openapi.json";
+            return problem(QHttpServerResponse::StatusCode::InternalServerError,
+                           QStringLiteral("Internal Server Error"),
+                           QStringLiteral("the OpenAPI document is missing from this build"));
+        }
+        return QHttpServerResponse(QByteArrayLiteral("application/json"), document);
+    });
     // Unknown paths answer like every other error: problem+json, not Qt's empty 404.
     server.setMissingHandler(
         [](const QHttpServerRequest &request, QHttpServerResponder &&responder) {

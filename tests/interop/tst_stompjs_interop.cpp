@@ -3,6 +3,7 @@
 // heartbeat, an error, idling on STOMP heart-beats and leave against a real spidi-server, while
 // a second stomp.js client follows the room's roster and metrics (stompjs/presence.mjs asserts
 // each step). This test then checks the script's findings against the server's REST API.
+#include "node_package.h"
 #include "server_process.h"
 
 #include <QDir>
@@ -17,66 +18,18 @@
 
 using namespace spidi::test;
 
-namespace {
-
-struct Run
-{
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-};
-
-Run run(const QString &program, const QStringList &args, const QString &dir, int timeoutMs)
-{
-    QProcess process;
-    process.setWorkingDirectory(dir);
-    process.start(program, args);
-    Run result;
-    if (!process.waitForStarted(10000)) {
-        result.err = process.errorString().toUtf8();
-        return result;
-    }
-    if (!process.waitForFinished(timeoutMs)) {
-        process.kill();
-        process.waitForFinished();
-        result.err = "timed out; stderr: " + process.readAllStandardError();
-        return result;
-    }
-    result.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
-    result.out = process.readAllStandardOutput();
-    result.err = process.readAllStandardError();
-    return result;
-}
-
-} // namespace
-
 class TestStompjsInterop : public QObject
 {
     Q_OBJECT
 
-    QString m_dir = QStringLiteral(SPIDI_STOMPJS_DIR);
+    QString m_dir = QStringLiteral(SPIDI_NODE_PACKAGE_DIR);
 
 private Q_SLOTS:
     void initTestCase()
     {
-        QVERIFY2(!QStandardPaths::findExecutable(QStringLiteral("node")).isEmpty(),
-                 "node is missing: scripts/deps.sh installs it");
-        QVERIFY2(!QStandardPaths::findExecutable(QStringLiteral("npm")).isEmpty(),
-                 "npm is missing: scripts/deps.sh installs it");
-        // Installed once per build tree from the lock file; npm's cache makes later builds
-        // work offline.
-        if (QFile::exists(m_dir + QStringLiteral("/node_modules/@stomp/stompjs/package.json")))
-            return;
-        const QString cache = QDir::homePath() + QStringLiteral("/.cache/spidi/npm");
-        const Run install =
-            run(QStringLiteral("npm"),
-                {QStringLiteral("ci"), QStringLiteral("--no-audit"), QStringLiteral("--no-fund"),
-                 QStringLiteral("--prefer-offline"), QStringLiteral("--cache"), cache},
-                m_dir, 240000);
-        QVERIFY2(install.exitCode == 0,
-                 qPrintable(QStringLiteral("npm ci failed (the npm registry must be reachable "
-                                           "the first time): %1")
-                                .arg(QString::fromUtf8(install.err.right(2000)))));
+        const QString problem =
+            installNodePackage(m_dir, QStringLiteral("@stomp/stompjs/package.json"));
+        QVERIFY2(problem.isEmpty(), qPrintable(problem));
     }
 
     void stompjsJoinsHeartbeatsAndLeaves()
@@ -101,11 +54,11 @@ private Q_SLOTS:
         QCOMPARE(room.status, 201);
         const QString roomId = room.json().value(QStringLiteral("id")).toString();
 
-        const Run node = run(QStringLiteral("node"),
-                             {QStringLiteral("presence.mjs"), server.wsUrl().toString(),
-                              QString::fromUtf8(device), QString::fromUtf8(monitor),
-                              QStringLiteral("STOMPJS"), QStringLiteral("300")},
-                             m_dir, 90000);
+        const ProcessRun node = runProcess(
+            QStringLiteral("node"),
+            {QStringLiteral("presence.mjs"), server.wsUrl().toString(), QString::fromUtf8(device),
+             QString::fromUtf8(monitor), QStringLiteral("STOMPJS"), QStringLiteral("300")},
+            m_dir, 90000);
         QVERIFY2(node.exitCode == 0, node.err.constData());
         const QJsonObject summary =
             QJsonDocument::fromJson(node.out.trimmed().split('\n').last()).object();
