@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 
 namespace spidi::desktop {
 
@@ -60,7 +61,12 @@ void MetricsHistory::trim(double oldest)
 
 int MetricsHistory::backfill(const QJsonArray &minuteBuckets, qint64 now)
 {
-    const double before = m_online.isEmpty() ? double(now) : m_online.constFirst().x();
+    // Seconds already covered by a point: a minute with one is left to the live data.
+    const auto covered = [this](double startMs) {
+        const auto from = std::lower_bound(m_online.cbegin(), m_online.cend(), startMs,
+                                           [](const QPointF &p, double x) { return p.x() < x; });
+        return from != m_online.cend() && from->x() < startMs + double(MinuteMs);
+    };
     QList<QPointF> online;
     QList<QPointF> avg;
     QList<QPointF> p95;
@@ -72,7 +78,8 @@ int MetricsHistory::backfill(const QJsonArray &minuteBuckets, qint64 now)
         if (!start.isValid() || !onlineAvg.isDouble())
             continue;
         const double startMs = double(start.toMSecsSinceEpoch());
-        if (startMs + double(MinuteMs) > before)
+        // The minute in progress is averaged over its whole length by the server: not yet.
+        if (startMs + double(MinuteMs) > double(now) || covered(startMs))
             continue;
         const double x = startMs + double(MinuteMs / 2);
         online.append(QPointF(x, onlineAvg.toDouble()));
@@ -86,14 +93,20 @@ int MetricsHistory::backfill(const QJsonArray &minuteBuckets, qint64 now)
     if (online.isEmpty())
         return 0;
     const auto byX = [](const QPointF &a, const QPointF &b) { return a.x() < b.x(); };
-    for (QList<QPointF> *points : {&online, &avg, &p95})
-        std::sort(points->begin(), points->end(), byX);
     const int added = int(online.size());
-    m_online = online + m_online;
-    m_avg = avg + m_avg;
-    m_p95 = p95 + m_p95;
+    const auto merge = [&byX](QList<QPointF> &points, QList<QPointF> &more) {
+        std::sort(more.begin(), more.end(), byX);
+        QList<QPointF> merged;
+        merged.reserve(points.size() + more.size());
+        std::merge(points.cbegin(), points.cend(), more.cbegin(), more.cend(),
+                   std::back_inserter(merged), byX);
+        points = std::move(merged);
+    };
+    merge(m_online, online);
+    merge(m_avg, avg);
+    merge(m_p95, p95);
     // Until the first live point, the window ends now rather than at the last full minute.
-    m_backfilledAt = std::max(m_backfilledAt, before);
+    m_backfilledAt = std::max(m_backfilledAt, double(now));
     trim(windowEnd() - double(WindowMs));
     Q_EMIT changed();
     return added;

@@ -37,12 +37,11 @@ public:
 
     // A ROOM_METRICS message of the room. Latencies that are null add no latency point.
     void apply(const QJsonObject &metrics);
-    // The minutes before the live points, from the stats API's MINUTE buckets (`items` of
-    // GET /rooms/{code}/stats: ts, onlineAvg, latencyAvgMs, latencyP95Ms), so that the charts
-    // show the last 15 minutes as soon as the page opens. A bucket becomes one point in the
-    // middle of its minute, and only when the whole minute lies before the oldest point shown
-    // (before `now` when none is): the minute in progress, and anything the live points
-    // already cover, is left to them. Returns how many online points were added.
+    // Minutes without live points, from the stats API's MINUTE buckets (`items` of
+    // GET /rooms/{code}/stats: ts, onlineAvg, latencyAvgMs, latencyP95Ms): the 15 minutes before
+    // the page opened, and a gap while the connection was down. A bucket becomes one point in
+    // the middle of its minute when the minute is over (before `now`) and no point lies in it
+    // yet: what the live points cover stays theirs. Returns how many online points were added.
     int backfill(const QJsonArray &minuteBuckets, qint64 now);
     void clear();
 

@@ -54,6 +54,13 @@ void RoomDetailController::setConnection(ConnectionService *connection)
         connect(connection, &ConnectionService::messageReceived, this,
                 &RoomDetailController::onMessage);
         connect(connection, &QObject::destroyed, this, [this] { m_subscribedCode.clear(); });
+        // Back after an outage: the minutes the live charts missed come from the stats API.
+        connect(connection, &ConnectionService::stateChanged, this, [this] {
+            const bool connected = m_connection->state() == ConnectionService::Connected;
+            if (connected && m_wasDisconnected && !m_subscribedCode.isEmpty())
+                loadRecentHistory();
+            m_wasDisconnected = !connected;
+        });
     }
     m_active = wasActive;
     updateSubscription();

@@ -130,9 +130,9 @@ Q_SIGNALS:
     void historyChanged();
     void pointInTimeChanged();
     void actionStateChanged();
-    // The minute buckets before the live points arrived (GET /rooms/{code}/stats for the last
-    // 15 minutes, asked when the room is subscribed): the HTTP status and how many minutes were
-    // put in front of the live charts (MetricsHistory::backfill).
+    // The minute buckets of the last 15 minutes (GET /rooms/{code}/stats, asked when the room
+    // is subscribed and again after every reconnect): the HTTP status and how many minutes the
+    // live charts got (MetricsHistory::backfill).
     void recentHistoryLoaded(int status, int minutes);
     // action is "kick" or "maintenance"; message is the problem's detail on failure.
     void actionFinished(const QString &action, bool ok, const QString &message);
@@ -169,6 +169,7 @@ private:
     QList<QPointF> m_histP95;
     quint64 m_historyRequest = 0;
     quint64 m_recentRequest = 0;
+    bool m_wasDisconnected = false; // the connection was down since it was last up
 
     QVariantList m_pointInTime;
     bool m_pointInTimeLoading = false;

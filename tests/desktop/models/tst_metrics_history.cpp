@@ -146,7 +146,7 @@ private Q_SLOTS:
                  QPointF(double(minute - 2 * MetricsHistory::MinuteMs) + half, 20.0));
         QCOMPARE(h.p95Latency().at(1),
                  QPointF(double(minute - MetricsHistory::MinuteMs) + half, 50.0));
-        QCOMPARE(h.windowEnd(), double(kT0 + 6000));
+        QCOMPARE(h.windowEnd(), double(kT0 + 7000)); // the backfill's `now`
         QCOMPARE(h.maxOnline(), 8.0);
 
         // Asked again (a reconnect): nothing is older than what is there, nothing doubles.
@@ -157,6 +157,36 @@ private Q_SLOTS:
         // Live points go on as before and push the backfilled minutes out of the window.
         h.apply(metrics(kT0 + 6000 + MetricsHistory::WindowMs - 90000, 9));
         QCOMPARE(h.online().constFirst().x(), double(minute - MetricsHistory::MinuteMs) + half);
+    }
+
+    void backfillFillsAGapBetweenLivePoints()
+    {
+        MetricsHistory h;
+        const qint64 minute = kT0 - kT0 % MetricsHistory::MinuteMs;
+        const qint64 m = MetricsHistory::MinuteMs;
+        // Live until 10 s into `minute`, then the connection was down for five minutes.
+        h.apply(metrics(minute + 10000, 3, 20.0, 40.0));
+        h.apply(metrics(minute + 5 * m + 10000, 9, 30.0, 60.0));
+        QJsonArray buckets;
+        for (int i = 0; i <= 5; ++i)
+            buckets.append(bucket(minute + i * m, 3 + i, 20.0 + i, QJsonValue::Null));
+        // Minutes 1 to 4 had no point; minute 0 and minute 5 have live ones.
+        QCOMPARE(h.backfill(buckets, minute + 5 * m + 11000), 4);
+        QList<double> xs;
+        for (const QPointF &p : h.online())
+            xs.append(p.x());
+        const double half = double(m / 2);
+        QCOMPARE(xs,
+                 (QList<double>{double(minute + 10000), double(minute + m) + half,
+                                double(minute + 2 * m) + half, double(minute + 3 * m) + half,
+                                double(minute + 4 * m) + half, double(minute + 5 * m + 10000)}));
+        QCOMPARE(h.online().at(2).y(), 5.0);
+        QCOMPARE(h.avgLatency().size(), 6);
+        QCOMPARE(h.p95Latency().size(), 2); // the buckets had no p95: only the live points
+        // Live points keep coming after it, in order.
+        h.apply(metrics(minute + 5 * m + 12000, 10));
+        QCOMPARE(h.online().constLast(), QPointF(double(minute + 5 * m + 12000), 10));
+        QCOMPARE(h.count(), 7);
     }
 
     void backfillBeforeAnyLivePoint()

@@ -194,6 +194,9 @@ private Q_SLOTS:
         QVERIFY2(server.start({"--flush-interval", "1", "--port", QString::number(port)}),
                  qPrintable(server.errorText()));
         QTRY_COMPARE_WITH_TIMEOUT(service.state(), ConnectionService::Connected, 15000);
+        // The minutes missed while down are asked for again.
+        QTRY_COMPARE(recent.size(), 2);
+        QCOMPARE(recent.last().at(0).toInt(), 200);
         WsClient c;
         const QString sc = join(c, server, "carol", "Mac", "macOS 14", "3.0");
         QVERIFY(!sc.isEmpty());
