@@ -47,7 +47,12 @@ Rectangle {
     Shortcut {
         sequence: "Ctrl+S"
         enabled: page.canWrite
-        onActivated: page.form.save()
+        onActivated: {
+            // Focus off the field being typed in first: an editable spin box takes what was
+            // typed when it loses focus, and that must be in what is saved.
+            page.forceActiveFocus()
+            page.form.save()
+        }
     }
     Shortcut {
         sequence: "Ctrl+N"

@@ -11,6 +11,7 @@ Rectangle {
     id: page
 
     readonly property RoomEditor editor: Editors.room
+    readonly property int attributeCount: page.editor.attributes.length
 
     color: Theme.background
     // Esc closes the page (a key event, not a Shortcut: the page under it may have its own Esc).
@@ -50,7 +51,12 @@ Rectangle {
 
     Shortcut {
         sequence: "Ctrl+S"
-        onActivated: page.editor.save()
+        onActivated: {
+            // Focus off the field being typed in first: an attribute row and an editable spin
+            // box take what was typed when they lose focus, and that must be in what is saved.
+            page.forceActiveFocus()
+            page.editor.save()
+        }
     }
 
     ColumnLayout {
@@ -234,24 +240,29 @@ Rectangle {
                     objectName: "attributesTable"
                     Layout.fillWidth: true
                     Repeater {
-                        model: page.editor.attributes
+                        // The row count only (an int property notifies only when it changes):
+                        // committing a key or value changes the list, which must not rebuild the
+                        // rows, or the field being typed in would lose its focus.
+                        model: page.attributeCount
                         delegate: RowLayout {
                             id: attributeRow
-                            required property var modelData
                             required property int index
+                            readonly property var entry: Editors.room.attributes[attributeRow.index] || ({ key: "", value: "" })
                             Layout.fillWidth: true
                             TextField {
                                 id: keyField
+                                objectName: "attributeKey"
                                 Layout.preferredWidth: 180
                                 placeholderText: qsTr("key")
-                                text: attributeRow.modelData.key
+                                text: attributeRow.entry.key
                                 onEditingFinished: Editors.room.setAttribute(attributeRow.index, keyField.text, valueField.text)
                             }
                             TextField {
                                 id: valueField
+                                objectName: "attributeValue"
                                 Layout.fillWidth: true
                                 placeholderText: qsTr("value")
-                                text: attributeRow.modelData.value
+                                text: attributeRow.entry.value
                                 onEditingFinished: Editors.room.setAttribute(attributeRow.index, keyField.text, valueField.text)
                             }
                             Button {

@@ -113,6 +113,39 @@ TestCase {
         compare(findChild(page, "editorTitle").text, "New room")
     }
 
+    // Ctrl+S while still typing in an attribute or a spin box: what was typed is saved.
+    function test_ctrlSKeepsWhatIsBeingTyped() {
+        const page = createTemporaryObject(roomEditorComponent, testCase)
+        verify(page !== null)
+        const editor = Editors.room
+        editor.setRoomTypes([{ code: "CHAT", defaultCapacity: 500, defaultTtlSec: 3600 }])
+        editor.typeCode = "CHAT"
+        editor.addAttribute()
+        compare(editor.attributes.length, 1)
+        const fields = [findChild(page, "attributeKey"), findChild(page, "attributeValue")]
+        verify(fields[0] !== null && fields[1] !== null)
+        fields[0].forceActiveFocus()
+        keyClick("f")
+        keyClick(Qt.Key_Tab)
+        compare(editor.attributes[0].key, "f") // focus moved: taken
+        keyClick("3")
+        verify(fields[1].activeFocus)
+        compare(editor.attributes[0].value, "") // still being typed
+        keySequence("Ctrl+S")
+        compare(editor.attributes[0].key, "f")
+        compare(editor.attributes[0].value, "3")
+
+        const capacity = findChild(page, "capacityBox")
+        capacity.contentItem.forceActiveFocus()
+        capacity.contentItem.selectAll()
+        keyClick("2")
+        keyClick("5")
+        keyClick("0")
+        compare(editor.capacity, 500) // still being typed
+        keySequence("Ctrl+S")
+        compare(editor.capacity, 250)
+    }
+
     function test_rulesPageFollowsTheType() {
         const page = createTemporaryObject(rulesComponent, testCase)
         verify(page !== null)
