@@ -12,9 +12,27 @@ Rectangle {
     // "Open" is the inbox's set: the API takes a comma-separated list of states.
     readonly property var states: ["", "FIRING,ACKNOWLEDGED", "FIRING", "ACKNOWLEDGED", "RESOLVED"]
     readonly property var severities: ["", "INFO", "WARNING", "CRITICAL"]
-    // Hours back of each range choice (0: any time).
-    readonly property var rangeHours: [0, 1, 24, 24 * 7, 24 * 30]
+    // Hours back of each range choice (0: any time; -1: between the two instants typed).
+    readonly property var rangeHours: [0, 1, 24, 24 * 7, 24 * 30, -1]
+    readonly property bool customRange: page.rangeHours[rangeBox.currentIndex] === -1
+    // What is wrong with the room or the time range typed, in words ("" when nothing).
     property string roomProblem: ""
+    property string rangeProblem: ""
+
+    // A local date and time as typed ("2026-12-07 10:15", or a date alone for its midnight):
+    // an invalid Date for an empty field (no bound), null for something unreadable. No type
+    // annotations: qmllint 6.4 crashes compiling this function with them.
+    function localInstant(text) {
+        const t = text.trim()
+        if (t === "")
+            return new Date(NaN)
+        for (const format of ["yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd HH:mm", "yyyy-MM-dd"]) {
+            const d = Date.fromLocaleString(Qt.locale(), t, format)
+            if (!isNaN(d.getTime()))
+                return d
+        }
+        return null
+    }
 
     color: Theme.background
     // Esc closes the page (a key event, not a Shortcut: the page under it may have its own Esc).
@@ -37,8 +55,21 @@ Rectangle {
             page.events.roomId = ConnectionService.rooms.data(ConnectionService.rooms.index(row, 0), RoomListModel.RoomIdRole)
         }
         const hours = page.rangeHours[rangeBox.currentIndex]
-        page.events.from = hours > 0 ? new Date(Date.now() - hours * 3600 * 1000) : new Date(NaN)
-        page.events.to = new Date(NaN)
+        page.rangeProblem = ""
+        if (hours === -1) {
+            const from = page.localInstant(fromField.text)
+            const to = page.localInstant(toField.text)
+            if (from === null || to === null) {
+                page.rangeProblem = qsTr("%1 is not a date and time: use 2026-12-07 10:15 or 2026-12-07")
+                        .arg(from === null ? qsTr("From") : qsTr("To"))
+                return
+            }
+            page.events.from = from
+            page.events.to = to
+        } else {
+            page.events.from = hours > 0 ? new Date(Date.now() - hours * 3600 * 1000) : new Date(NaN)
+            page.events.to = new Date(NaN)
+        }
         page.events.refresh()
     }
 
@@ -100,8 +131,29 @@ Rectangle {
             ComboBox {
                 id: rangeBox
                 objectName: "rangeFilter"
-                model: [qsTr("Any time"), qsTr("Last hour"), qsTr("Last 24 hours"), qsTr("Last 7 days"), qsTr("Last 30 days")]
-                onActivated: page.apply()
+                model: [qsTr("Any time"), qsTr("Last hour"), qsTr("Last 24 hours"), qsTr("Last 7 days"), qsTr("Last 30 days"), qsTr("Between…")]
+                onActivated: {
+                    if (page.customRange)
+                        fromField.forceActiveFocus() // applied once the instants are typed
+                    else
+                        page.apply()
+                }
+            }
+            TextField {
+                id: fromField
+                objectName: "rangeFrom"
+                visible: page.customRange
+                Layout.preferredWidth: 150
+                placeholderText: qsTr("from 2026-12-07 10:15")
+                onAccepted: page.apply()
+            }
+            TextField {
+                id: toField
+                objectName: "rangeTo"
+                visible: page.customRange
+                Layout.preferredWidth: 150
+                placeholderText: qsTr("to (empty: now)")
+                onAccepted: page.apply()
             }
             Button {
                 text: qsTr("Refresh")
@@ -112,7 +164,8 @@ Rectangle {
         FieldError {
             Layout.fillWidth: true
             Layout.leftMargin: Theme.padding
-            message: page.roomProblem !== "" ? page.roomProblem : page.events.error
+            message: page.roomProblem !== "" ? page.roomProblem
+                     : page.rangeProblem !== "" ? page.rangeProblem : page.events.error
         }
 
         Item {

@@ -173,6 +173,33 @@ TestCase {
         compare(findChild(page, "pageLabel").text, "0 events")
         verify(!findChild(page, "nextPage").enabled)
         verify(!findChild(page, "previousPage").enabled)
+
+        // A range between two instants typed in local time; the end may stay empty (now).
+        const range = findChild(page, "rangeFilter")
+        const from = findChild(page, "rangeFrom")
+        const to = findChild(page, "rangeTo")
+        verify(!from.visible)
+        range.currentIndex = range.count - 1
+        verify(page.customRange)
+        verify(from.visible && to.visible)
+        from.text = "yesterday"
+        page.apply()
+        verify(page.rangeProblem.startsWith("From is not a date and time"), page.rangeProblem)
+        from.text = "2026-12-07 10:15"
+        to.text = "2026-12-07"
+        page.apply()
+        compare(page.rangeProblem, "")
+        compare(page.events.from.getTime(), new Date(2026, 11, 7, 10, 15).getTime())
+        compare(page.events.to.getTime(), new Date(2026, 11, 7).getTime())
+        to.text = ""
+        page.apply()
+        verify(isNaN(page.events.to.getTime()))
+        // Back to a relative range: the typed instants no longer count.
+        range.currentIndex = 1
+        page.apply()
+        verify(!from.visible)
+        verify(Date.now() - page.events.from.getTime() >= 3600 * 1000 - 1000)
+        verify(isNaN(page.events.to.getTime()))
     }
 
     function test_conflictDialogRows() {
