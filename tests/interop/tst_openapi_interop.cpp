@@ -2,7 +2,8 @@
 //  - it is served without a token, as JSON, with this build's version;
 //  - every documented operation is routed (never the server's "no resource at" 404), and the
 //    status it answers for a request built from the document (unknown ids, empty bodies) is
-//    one the document lists for that operation;
+//    one the document lists for that operation; without a token it is a 401 unless public,
+//    and the permission it documents (x-spidi-permission) is the one the server asks for;
 //  - third-party tools agree (openapi/validate.mjs, installed from npm by the test):
 //    @apidevtools/swagger-parser validates the document against the OpenAPI 3.0 schema, and
 //    Ajv validates real responses of the server (rooms, sessions, the roster, statistics,
@@ -47,14 +48,19 @@ class TestOpenApiInterop : public QObject
     ServerProcess m_server;
     QNetworkAccessManager m_http;
     QByteArray m_admin;
+    QByteArray m_monitor;
+    QByteArray m_device;
     QJsonObject m_document;
     QTemporaryDir m_work;
 
     HttpReply call(const QByteArray &verb, const QString &path, const QJsonObject &body = {},
                    const QByteArray &token = {})
     {
-        return httpRequest(m_http, verb, m_server.httpUrl(path), token.isEmpty() ? m_admin : token,
-                           body);
+        // As the admin unless another token is given ("no-token": none at all).
+        const QByteArray bearer = token.isEmpty()       ? m_admin
+                                  : token == "no-token" ? QByteArray()
+                                                        : token;
+        return httpRequest(m_http, verb, m_server.httpUrl(path), bearer, body);
     }
 
 private Q_SLOTS:
@@ -66,6 +72,10 @@ private Q_SLOTS:
         QVERIFY2(m_server.start(), qPrintable(m_server.errorText()));
         m_admin =
             m_server.token(QStringLiteral("oapi-admin"), kTenant, {QStringLiteral("spidi:admin")});
+        m_monitor = m_server.token(QStringLiteral("oapi-monitor"), kTenant,
+                                   {QStringLiteral("spidi:monitor")});
+        m_device =
+            m_server.token(QStringLiteral("oapi-device"), kTenant, {QStringLiteral("spidi:user")});
     }
 
     void servedWithoutTokenWithThisVersion()
@@ -118,6 +128,26 @@ private Q_SLOTS:
                 const QJsonObject responses = operation.value("responses").toObject();
                 QVERIFY2(responses.contains(QString::number(reply.status)),
                          qPrintable(QStringLiteral("undocumented status: ") + label));
+
+                // The permission it documents is the one the server asks for.
+                const QString permission = operation.value("x-spidi-permission").toString();
+                const bool isPublic = operation.value("security").toArray().isEmpty();
+                const int anonymous = call(verb, path, body, "no-token").status;
+                if (isPublic) {
+                    QVERIFY2(anonymous != 401, qPrintable(QStringLiteral("public? ") + label));
+                    QVERIFY(permission.isEmpty());
+                } else {
+                    QVERIFY2(anonymous == 401, qPrintable(QStringLiteral("no token: ") + label));
+                    const int asMonitor = call(verb, path, body, m_monitor).status;
+                    const int asDevice = call(verb, path, body, m_device).status;
+                    if (permission == QLatin1String("spidi:admin")) {
+                        QVERIFY2(asMonitor == 403, qPrintable(QStringLiteral("monitor: ") + label));
+                    } else {
+                        QCOMPARE(permission, QStringLiteral("spidi:monitor"));
+                        QVERIFY2(asMonitor != 403, qPrintable(QStringLiteral("monitor: ") + label));
+                        QVERIFY2(asDevice == 403, qPrintable(QStringLiteral("device: ") + label));
+                    }
+                }
                 ++operations;
             }
         }
