@@ -33,8 +33,14 @@ void MetricsHistory::apply(const QJsonObject &metrics)
     if (ts <= 0)
         ts = double(QDateTime::currentMSecsSinceEpoch());
     const double second = std::floor(ts / double(StepMs)) * double(StepMs);
-    if (!m_online.isEmpty() && second < m_online.constLast().x())
-        return; // older than what is shown
+    if (second < m_lastLive)
+        return; // older than the newest live point
+    // Backfilled minute points after it were estimates (a console clock ahead of the
+    // server's can place one there): the live point wins.
+    for (QList<QPointF> *points : {&m_online, &m_avg, &m_p95})
+        while (!points->isEmpty() && points->constLast().x() > second)
+            points->removeLast();
+    m_lastLive = second;
     const double oldest = second - double(WindowMs);
     put(m_online, second, metrics.value(QLatin1String("online")).toDouble(), oldest);
     const QJsonValue avg = metrics.value(QLatin1String("avgLatencyMs"));
@@ -118,6 +124,7 @@ void MetricsHistory::clear()
     m_avg.clear();
     m_p95.clear();
     m_backfilledAt = 0;
+    m_lastLive = 0;
     Q_EMIT changed();
 }
 

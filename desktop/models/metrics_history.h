@@ -75,6 +75,7 @@ private:
     QList<QPointF> m_avg;
     QList<QPointF> m_p95;
     double m_backfilledAt = 0; // `now` of the last backfill() (ms since epoch), 0 before
+    double m_lastLive = 0;     // second of the newest ROOM_METRICS applied, 0 before
 };
 
 } // namespace spidi::desktop

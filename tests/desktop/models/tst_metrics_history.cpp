@@ -189,6 +189,24 @@ private Q_SLOTS:
         QCOMPARE(h.count(), 7);
     }
 
+    void liveWinsOverABackfilledMinute()
+    {
+        MetricsHistory h;
+        const qint64 minute = kT0 - kT0 % MetricsHistory::MinuteMs;
+        h.apply(metrics(minute - 90000, 1));
+        // The console's clock is ahead: it takes `minute` as over while the server is in it.
+        QCOMPARE(h.backfill({bucket(minute, 4.0, 10.0, 20.0)}, minute + 61000), 1);
+        QCOMPARE(h.online().constLast().x(), double(minute + 30000));
+        // A live point inside that minute, before the estimate's middle: kept, estimate gone.
+        h.apply(metrics(minute + 20000, 5));
+        QCOMPARE(h.online(),
+                 (QList<QPointF>{{double(minute - 90000), 1}, {double(minute + 20000), 5}}));
+        QCOMPARE(h.avgLatency().constLast().x(), double(minute + 20000));
+        // Older than that live point: still dropped.
+        h.apply(metrics(minute + 10000, 9));
+        QCOMPARE(h.count(), 2);
+    }
+
     void backfillBeforeAnyLivePoint()
     {
         MetricsHistory h;
