@@ -112,12 +112,14 @@ Rectangle {
             ComboBox {
                 id: stateBox
                 objectName: "stateFilter"
+                implicitContentWidthPolicy: ComboBox.WidestText
                 model: [qsTr("Any state"), qsTr("Open"), "FIRING", "ACKNOWLEDGED", "RESOLVED"]
                 onActivated: page.apply()
             }
             ComboBox {
                 id: severityBox
                 objectName: "severityFilter"
+                implicitContentWidthPolicy: ComboBox.WidestText
                 model: [qsTr("Any severity"), "INFO", "WARNING", "CRITICAL"]
                 onActivated: page.apply()
             }
@@ -131,6 +133,7 @@ Rectangle {
             ComboBox {
                 id: rangeBox
                 objectName: "rangeFilter"
+                implicitContentWidthPolicy: ComboBox.WidestText
                 model: [qsTr("Any time"), qsTr("Last hour"), qsTr("Last 24 hours"), qsTr("Last 7 days"), qsTr("Last 30 days"), qsTr("Between…")]
                 onActivated: {
                     if (page.customRange)
