@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <iterator>
+#include <limits>
 
 namespace spidi::desktop {
 
@@ -65,6 +66,27 @@ void MetricsHistory::trim(double oldest)
     }
 }
 
+QList<MetricsHistory::Bucket> MetricsHistory::parseBuckets(const QJsonArray &items)
+{
+    const auto orNan = [](const QJsonValue &v) {
+        return v.isDouble() ? v.toDouble() : std::numeric_limits<double>::quiet_NaN();
+    };
+    QList<Bucket> buckets;
+    buckets.reserve(items.size());
+    for (const QJsonValue &v : items) {
+        const QJsonObject o = v.toObject();
+        const QDateTime start =
+            QDateTime::fromString(o.value(QLatin1String("ts")).toString(), Qt::ISODateWithMs);
+        const QJsonValue online = o.value(QLatin1String("onlineAvg"));
+        if (!start.isValid() || !online.isDouble())
+            continue;
+        buckets.append({double(start.toMSecsSinceEpoch()), online.toDouble(),
+                        orNan(o.value(QLatin1String("latencyAvgMs"))),
+                        orNan(o.value(QLatin1String("latencyP95Ms")))});
+    }
+    return buckets;
+}
+
 int MetricsHistory::backfill(const QJsonArray &minuteBuckets, qint64 now)
 {
     // Seconds already covered by a point: a minute with one is left to the live data.
@@ -76,25 +98,16 @@ int MetricsHistory::backfill(const QJsonArray &minuteBuckets, qint64 now)
     QList<QPointF> online;
     QList<QPointF> avg;
     QList<QPointF> p95;
-    for (const QJsonValue &v : minuteBuckets) {
-        const QJsonObject bucket = v.toObject();
-        const QDateTime start =
-            QDateTime::fromString(bucket.value(QLatin1String("ts")).toString(), Qt::ISODateWithMs);
-        const QJsonValue onlineAvg = bucket.value(QLatin1String("onlineAvg"));
-        if (!start.isValid() || !onlineAvg.isDouble())
-            continue;
-        const double startMs = double(start.toMSecsSinceEpoch());
+    for (const Bucket &bucket : parseBuckets(minuteBuckets)) {
         // The minute in progress is averaged over its whole length by the server: not yet.
-        if (startMs + double(MinuteMs) > double(now) || covered(startMs))
+        if (bucket.startMs + double(MinuteMs) > double(now) || covered(bucket.startMs))
             continue;
-        const double x = startMs + double(MinuteMs / 2);
-        online.append(QPointF(x, onlineAvg.toDouble()));
-        const QJsonValue latencyAvg = bucket.value(QLatin1String("latencyAvgMs"));
-        const QJsonValue latencyP95 = bucket.value(QLatin1String("latencyP95Ms"));
-        if (latencyAvg.isDouble())
-            avg.append(QPointF(x, latencyAvg.toDouble()));
-        if (latencyP95.isDouble())
-            p95.append(QPointF(x, latencyP95.toDouble()));
+        const double x = bucket.startMs + double(MinuteMs / 2);
+        online.append(QPointF(x, bucket.online));
+        if (!std::isnan(bucket.avgLatencyMs))
+            avg.append(QPointF(x, bucket.avgLatencyMs));
+        if (!std::isnan(bucket.p95LatencyMs))
+            p95.append(QPointF(x, bucket.p95LatencyMs));
     }
     if (online.isEmpty())
         return 0;

@@ -55,6 +55,18 @@ public:
     const QList<QPointF> &avgLatency() const { return m_avg; }
     const QList<QPointF> &p95Latency() const { return m_p95; }
 
+    // One bucket of GET /rooms/{code}/stats (`items`: ts, onlineAvg, latencyAvgMs,
+    // latencyP95Ms) as chart values; latencies are NaN when the bucket had no report.
+    struct Bucket
+    {
+        double startMs = 0;
+        double online = 0;
+        double avgLatencyMs = 0;
+        double p95LatencyMs = 0;
+    };
+    // The readable buckets of a stats answer, in its order (unreadable ones are skipped).
+    static QList<Bucket> parseBuckets(const QJsonArray &items);
+
     // Replaces the points of the three QXYSeries (QML LineSeries and the like; null or a
     // series that is not an XY series is skipped).
     Q_INVOKABLE void updateSeries(QAbstractSeries *online, QAbstractSeries *avg,

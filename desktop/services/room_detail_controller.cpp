@@ -8,6 +8,8 @@
 #include <QTimeZone>
 #include <QUrlQuery>
 
+#include <cmath>
+
 namespace spidi::desktop {
 
 namespace {
@@ -22,9 +24,14 @@ QString detailOf(const QVariantMap &problem)
     return problem.value(QStringLiteral("detail")).toString();
 }
 
-double msOf(const QJsonValue &v)
+// GET /rooms/{code}/stats parameters for [from, to) in buckets of `bucket`.
+QUrlQuery statsQuery(const QDateTime &from, const QDateTime &to, const QString &bucket)
 {
-    return double(QDateTime::fromString(v.toString(), Qt::ISODateWithMs).toMSecsSinceEpoch());
+    QUrlQuery query;
+    query.addQueryItem(QStringLiteral("from"), from.toString(Qt::ISODateWithMs));
+    query.addQueryItem(QStringLiteral("to"), to.toString(Qt::ISODateWithMs));
+    query.addQueryItem(QStringLiteral("bucket"), bucket);
+    return query;
 }
 
 } // namespace
@@ -56,10 +63,9 @@ void RoomDetailController::setConnection(ConnectionService *connection)
         connect(connection, &QObject::destroyed, this, [this] { m_subscribedCode.clear(); });
         // Back after an outage: the minutes the live charts missed come from the stats API.
         connect(connection, &ConnectionService::stateChanged, this, [this] {
-            const bool connected = m_connection->state() == ConnectionService::Connected;
-            if (connected && m_wasDisconnected && !m_subscribedCode.isEmpty())
+            if (m_connection->state() == ConnectionService::Connected &&
+                !m_subscribedCode.isEmpty())
                 loadRecentHistory();
-            m_wasDisconnected = !connected;
         });
     }
     m_active = wasActive;
@@ -118,11 +124,8 @@ void RoomDetailController::loadRecentHistory()
     if (!m_connection || !m_connection->configured())
         return;
     const QDateTime to = QDateTime::currentDateTimeUtc();
-    QUrlQuery query;
-    query.addQueryItem(QStringLiteral("from"),
-                       to.addMSecs(-MetricsHistory::WindowMs).toString(Qt::ISODateWithMs));
-    query.addQueryItem(QStringLiteral("to"), to.toString(Qt::ISODateWithMs));
-    query.addQueryItem(QStringLiteral("bucket"), QStringLiteral("MINUTE"));
+    const QUrlQuery query =
+        statsQuery(to.addMSecs(-MetricsHistory::WindowMs), to, QStringLiteral("MINUTE"));
     const quint64 request = m_recentRequest;
     QPointer<RoomDetailController> self(this);
     m_connection->rest()->get(
@@ -227,10 +230,7 @@ void RoomDetailController::loadHistory(HistoryRange range)
     m_historyLoading = true;
     m_historyError.clear();
     Q_EMIT historyChanged();
-    QUrlQuery query;
-    query.addQueryItem(QStringLiteral("from"), from.toString(Qt::ISODateWithMs));
-    query.addQueryItem(QStringLiteral("to"), to.toString(Qt::ISODateWithMs));
-    query.addQueryItem(QStringLiteral("bucket"), bucketFor(range));
+    const QUrlQuery query = statsQuery(from, to, bucketFor(range));
     const quint64 request = ++m_historyRequest;
     QPointer<RoomDetailController> self(this);
     m_connection->rest()->get(
@@ -247,18 +247,14 @@ void RoomDetailController::loadHistory(HistoryRange range)
             } else {
                 const QJsonObject o = result.object();
                 self->m_historyBucket = o.value(QLatin1String("bucket")).toString();
-                const QJsonArray items = o.value(QLatin1String("items")).toArray();
-                for (const QJsonValue &v : items) {
-                    const QJsonObject b = v.toObject();
-                    const double x = msOf(b.value(QLatin1String("ts")));
-                    self->m_histOnline.append(
-                        QPointF(x, b.value(QLatin1String("onlineAvg")).toDouble()));
-                    const QJsonValue avg = b.value(QLatin1String("latencyAvgMs"));
-                    const QJsonValue p95 = b.value(QLatin1String("latencyP95Ms"));
-                    if (avg.isDouble())
-                        self->m_histAvg.append(QPointF(x, avg.toDouble()));
-                    if (p95.isDouble())
-                        self->m_histP95.append(QPointF(x, p95.toDouble()));
+                const auto buckets =
+                    MetricsHistory::parseBuckets(o.value(QLatin1String("items")).toArray());
+                for (const MetricsHistory::Bucket &b : buckets) {
+                    self->m_histOnline.append(QPointF(b.startMs, b.online));
+                    if (!std::isnan(b.avgLatencyMs))
+                        self->m_histAvg.append(QPointF(b.startMs, b.avgLatencyMs));
+                    if (!std::isnan(b.p95LatencyMs))
+                        self->m_histP95.append(QPointF(b.startMs, b.p95LatencyMs));
                 }
             }
             Q_EMIT self->historyChanged();

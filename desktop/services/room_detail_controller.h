@@ -169,7 +169,6 @@ private:
     QList<QPointF> m_histP95;
     quint64 m_historyRequest = 0;
     quint64 m_recentRequest = 0;
-    bool m_wasDisconnected = false; // the connection was down since it was last up
 
     QVariantList m_pointInTime;
     bool m_pointInTimeLoading = false;
